@@ -33,7 +33,10 @@ async function main(): Promise<void> {
       spec: {
         replicas: 3,
         selector: { matchLabels: { app: "hello" } },
-        template: { metadata: { labels: { app: "hello" } }, spec: { containers: [{ name: "main", image: "nginx:1.27" }] } },
+        template: {
+          metadata: { labels: { app: "hello" } },
+          spec: { containers: [{ name: "main", image: "nginx:1.27" }] },
+        },
       },
     },
   });

@@ -22,7 +22,12 @@ async function main(): Promise<void> {
     const t0 = Date.now();
     const build = spawnSync("bash", ["src/devcluster/build-binaries.sh", "all"], {
       stdio: ["ignore", "ignore", "inherit"],
-      env: { ...process.env, KRT_CACHE: scratch, GOCACHE: join(scratch, "gocache"), GOMODCACHE: join(scratch, "gomod") },
+      env: {
+        ...process.env,
+        KRT_CACHE: scratch,
+        GOCACHE: join(scratch, "gocache"),
+        GOMODCACHE: join(scratch, "gomod"),
+      },
     });
     console.log(`cold build of all binaries (empty module, build and binary caches): ${seconds(t0)} s`);
     execFileSync("chmod", ["-R", "u+w", scratch]);

@@ -99,8 +99,13 @@ describe("Deployment", () => {
 describe("StatefulSet", () => {
   it("updates only ordinals at or above the partition, then the rest when it drops to 0", async () => {
     const sts = statefulSet(ns, "db", 5, "redis:1.0");
-    sts.spec!.updateStrategy = { type: "RollingUpdate", rollingUpdate: { partition: 3 } };
-    await cluster.apps.createNamespacedStatefulSet({ namespace: ns, body: sts });
+    await cluster.apps.createNamespacedStatefulSet({
+      namespace: ns,
+      body: {
+        ...sts,
+        spec: { ...sts.spec, updateStrategy: { type: "RollingUpdate", rollingUpdate: { partition: 3 } } },
+      } as typeof sts,
+    });
     await eventually("5 Ready pods", async () => (await pods("app=db")).filter(isPodReady).length === 5);
 
     await cluster.apps.patchNamespacedStatefulSet(
@@ -166,10 +171,11 @@ describe("Gateway API CRDs", () => {
     const created = await cluster.objects.create(route);
     expect((created as typeof route).spec.rules[0]?.backendRefs.map((b) => b.weight)).toEqual([80, 20]);
 
-    const broken = { ...route, metadata: { name: "broken", namespace: ns } };
-    broken.spec = {
-      ...route.spec,
-      rules: [{ backendRefs: [{ ...route.spec.rules[0]!.backendRefs[0]!, weight: -5 }] }],
+    const stableRef = { group: "", kind: "Service", name: "echoserver", port: 80 };
+    const broken = {
+      ...route,
+      metadata: { name: "broken", namespace: ns },
+      spec: { ...route.spec, rules: [{ backendRefs: [{ ...stableRef, weight: -5 }] }] },
     };
     const failure = await cluster.objects.create(broken).then(
       () => undefined,
