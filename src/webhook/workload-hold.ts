@@ -1,0 +1,204 @@
+import { isDeepStrictEqual } from "node:util";
+import type { JsonPatchOperation } from "../kube/patch.js";
+import type { AdmissionDecision, AdmissionRequest } from "./review.js";
+
+// The workload hold (spec §4.3): when a workload governed by a Rollout gets a new pod
+// template, freeze it at admission time, before its own controller can replace a
+// single pod. A Deployment is paused; a StatefulSet gets a partition above any
+// ordinal. The workload is marked in-progressing so the Rollout starts its release.
+
+export const InProgressingAnnotation = "rollouts.kruise.io/in-progressing";
+export const StableRevisionLabel = "rollouts.kruise.io/stable-revision";
+const RolloutIdKey = "rollouts.kruise.io/rollout-id";
+const holdPartition = 32767;
+
+interface Meta {
+  name?: string;
+  namespace?: string;
+  uid?: string;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+  ownerReferences?: { uid?: string; controller?: boolean }[];
+  deletionTimestamp?: string;
+}
+
+interface Workload {
+  apiVersion?: string;
+  kind?: string;
+  metadata?: Meta;
+  spec?: {
+    replicas?: number;
+    paused?: boolean;
+    template?: { metadata?: Meta; spec?: unknown };
+    strategy?: { type?: string; rollingUpdate?: unknown };
+    updateStrategy?: { type?: string; rollingUpdate?: { partition?: number } };
+  };
+}
+
+/** What the hold needs to know about the Rollouts in the workload's namespace. */
+export interface RolloutSummary {
+  name: string;
+  workloadRef: { apiVersion: string; kind: string; name: string };
+  deleting: boolean;
+  phase?: string;
+  hasStrategy: boolean;
+  hasTrafficRouting: boolean;
+}
+
+export interface ReplicaSetSummary {
+  name: string;
+  replicas: number;
+  ownerUid?: string;
+  podTemplateHash?: string;
+  creationTimestamp?: string;
+}
+
+export interface HoldContext {
+  rollouts: RolloutSummary[];
+  /** The Deployment's ReplicaSets (only needed for Deployments). */
+  replicaSets: ReplicaSetSummary[];
+}
+
+const groupOf = (apiVersion: string) => (apiVersion.includes("/") ? apiVersion.split("/")[0] : "");
+
+export function matchRollout(rollouts: RolloutSummary[], apiVersion: string, kind: string, name: string) {
+  return rollouts.find(
+    (r) =>
+      !r.deleting &&
+      r.phase !== "Disabled" &&
+      r.hasStrategy &&
+      r.workloadRef.kind === kind &&
+      r.workloadRef.name === name &&
+      groupOf(r.workloadRef.apiVersion) === groupOf(apiVersion),
+  );
+}
+
+function templateWithoutHash(w: Workload): unknown {
+  const t = structuredClone(w.spec?.template ?? {});
+  if (t.metadata?.labels) {
+    delete t.metadata.labels["pod-template-hash"];
+    if (Object.keys(t.metadata.labels).length === 0) delete t.metadata.labels;
+  }
+  return t;
+}
+
+/** An update that starts a release: a new rollout-id, or (without one) a new pod template. */
+export function isEffectiveChange(oldObj: Workload, newObj: Workload): boolean {
+  const newId = newObj.metadata?.annotations?.[RolloutIdKey];
+  if (newId) return newId !== oldObj.metadata?.annotations?.[RolloutIdKey];
+  return !isDeepStrictEqual(templateWithoutHash(oldObj), templateWithoutHash(newObj));
+}
+
+const pointer = (key: string) => key.replace(/~/g, "~0").replace(/\//g, "~1");
+
+function setMapEntry(
+  obj: Workload,
+  map: "labels" | "annotations",
+  key: string,
+  value: string,
+): JsonPatchOperation[] {
+  if (!obj.metadata?.[map]) return [{ op: "add", path: `/metadata/${map}`, value: { [key]: value } }];
+  return [{ op: "add", path: `/metadata/${map}/${pointer(key)}`, value }];
+}
+
+function holdDeployment(newObj: Workload, oldObj: Workload, ctx: HoldContext): JsonPatchOperation[] {
+  const spec = newObj.spec ?? {};
+  if (newObj.metadata?.annotations?.[InProgressingAnnotation]) {
+    // Already in a release: keep it held whatever the update says.
+    const ops: JsonPatchOperation[] = [];
+    if (!spec.paused) ops.push({ op: "add", path: "/spec/paused", value: true });
+    if (spec.strategy?.type === "Recreate" && oldObj.spec?.strategy?.type !== "Recreate") {
+      ops.push({
+        op: "replace",
+        path: "/spec/strategy",
+        value: oldObj.spec?.strategy ?? { type: "RollingUpdate" },
+      });
+    }
+    return ops;
+  }
+  if (spec.replicas === 0 || !isEffectiveChange(oldObj, newObj)) return [];
+  const name = newObj.metadata?.name ?? "";
+  const rollout = matchRollout(ctx.rollouts, newObj.apiVersion ?? "apps/v1", "Deployment", name);
+  if (!rollout) return [];
+  const uid = newObj.metadata?.uid ?? oldObj.metadata?.uid;
+  const active = ctx.replicaSets
+    .filter((rs) => rs.replicas > 0 && (!uid || rs.ownerUid === uid))
+    .sort((a, b) => (a.creationTimestamp ?? "").localeCompare(b.creationTimestamp ?? ""));
+  if (active.length === 0) return [];
+  // With traffic routing there must be a single version of pods to pin the stable Service to.
+  if (rollout.hasTrafficRouting && active.length !== 1) return [];
+  const stable = active[0];
+  return [
+    ...setMapEntry(newObj, "labels", StableRevisionLabel, stable?.podTemplateHash ?? ""),
+    { op: "add", path: "/spec/paused", value: true },
+    ...setMapEntry(
+      newObj,
+      "annotations",
+      InProgressingAnnotation,
+      JSON.stringify({ rolloutName: rollout.name }),
+    ),
+  ];
+}
+
+function holdStatefulSet(newObj: Workload, oldObj: Workload, ctx: HoldContext): JsonPatchOperation[] {
+  const spec = newObj.spec ?? {};
+  if (spec.replicas === 0) return [];
+  const type = spec.updateStrategy?.type ?? "RollingUpdate";
+  if (type !== "RollingUpdate") return [];
+  const inProgress = !!newObj.metadata?.annotations?.[InProgressingAnnotation];
+  if (!inProgress) {
+    if (!isEffectiveChange(oldObj, newObj)) return [];
+    const rollout = matchRollout(
+      ctx.rollouts,
+      newObj.apiVersion ?? "apps/v1",
+      newObj.kind ?? "StatefulSet",
+      newObj.metadata?.name ?? "",
+    );
+    if (!rollout) return [];
+    return [
+      ...partitionOps(newObj),
+      ...setMapEntry(
+        newObj,
+        "annotations",
+        InProgressingAnnotation,
+        JSON.stringify({ rolloutName: rollout.name }),
+      ),
+    ];
+  }
+  // In a release, a new template is held again; the release itself lowers the partition.
+  return isEffectiveChange(oldObj, newObj) ? partitionOps(newObj) : [];
+}
+
+function partitionOps(obj: Workload): JsonPatchOperation[] {
+  const strategy = obj.spec?.updateStrategy;
+  if (strategy?.rollingUpdate?.partition === holdPartition) return [];
+  if (!strategy)
+    return [
+      {
+        op: "add",
+        path: "/spec/updateStrategy",
+        value: { type: "RollingUpdate", rollingUpdate: { partition: holdPartition } },
+      },
+    ];
+  if (!strategy.rollingUpdate)
+    return [{ op: "add", path: "/spec/updateStrategy/rollingUpdate", value: { partition: holdPartition } }];
+  return [{ op: "add", path: "/spec/updateStrategy/rollingUpdate/partition", value: holdPartition }];
+}
+
+/** The pure admission decision for a workload UPDATE. */
+export function holdWorkload(request: AdmissionRequest, ctx: HoldContext): AdmissionDecision {
+  if (request.operation !== "UPDATE" || request.subResource) return { allowed: true };
+  const newObj = structuredClone((request.object ?? {}) as Workload);
+  const oldObj = (request.oldObject ?? {}) as Workload;
+  // Updates relayed by Karmada or OCM can arrive without a UID.
+  const ops: JsonPatchOperation[] = [];
+  if (newObj.metadata && !newObj.metadata.uid && oldObj.metadata?.uid) {
+    ops.push({ op: "add", path: "/metadata/uid", value: oldObj.metadata.uid });
+    newObj.metadata.uid = oldObj.metadata.uid;
+  }
+  const kind = request.kind.kind;
+  if (kind === "Deployment" && request.kind.group === "apps")
+    ops.push(...holdDeployment(newObj, oldObj, ctx));
+  else if (kind === "StatefulSet") ops.push(...holdStatefulSet(newObj, oldObj, ctx));
+  return ops.length > 0 ? { allowed: true, patch: ops } : { allowed: true };
+}
