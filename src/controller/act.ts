@@ -85,7 +85,7 @@ export async function act(
           name: t.name,
           ...(action.subresource ? { subresource: action.subresource } : {}),
         });
-        let body = action.patch;
+        let body: unknown = action.patch;
         const rv = action.precondition?.resourceVersion;
         if (rv) {
           if (action.patchType === "json") {

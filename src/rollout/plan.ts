@@ -42,8 +42,9 @@ export function planRollout(observed: RolloutObserved): RolloutPlan {
       kind: "patch",
       target: pass.rolloutTarget(),
       patchType: "merge",
+      // No resourceVersion guard: the status write just before it bumps the version,
+      // and these fields have no other writer to race with.
       patch: { metadata: metaPatch },
-      precondition: { resourceVersion: rollout.metadata.resourceVersion ?? "" },
     });
   }
   if (deleting && terminated) return finish(pass);

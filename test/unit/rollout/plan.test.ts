@@ -137,7 +137,7 @@ describe("a canary step", () => {
   it("creates the BatchRelease parked at the step's batch", () => {
     const r = withHash(rollout(), progressingStatus({ currentStepState: "StepUpgrade" }));
     const plan = planRollout(observe(r, at(1)));
-    const create = plan.actions.find((a) => a.kind === "create") as {
+    const create = plan.actions.find((a) => a.kind === "create") as unknown as {
       object: { spec: { releasePlan: Record<string, unknown> } };
     };
     expect(create.object.spec.releasePlan).toMatchObject({

@@ -1,0 +1,81 @@
+import type { Logger } from "pino";
+import type { KubeClient } from "../kube/client.js";
+import type { ReconcileResult } from "../kube/queue.js";
+import { resourcePath } from "../kube/resource.js";
+import type { BatchRelease } from "../release/model.js";
+import { releasePlanHash } from "../release/plan-hash.js";
+import type { Rollout } from "../rollout/model.js";
+import type { BatchReleaseView, TrafficOps } from "../rollout/observed.js";
+import { planRollout } from "../rollout/plan.js";
+import { isRealCanary } from "../rollout/steps.js";
+import { act, type EventSink } from "./act.js";
+import { type Caches, resources } from "./caches.js";
+import { toView, workloadState } from "./observe-workload.js";
+import { mergePatchBetween } from "./status-patch.js";
+
+export interface RolloutReconcilerDeps {
+  client: KubeClient;
+  caches: Caches;
+  events: EventSink;
+  log: Logger;
+  /** Reads the network objects a Rollout routes through and binds the traffic operations to them. */
+  traffic: (rollout: Rollout) => Promise<TrafficOps | null>;
+  onPlanned?: (rollout: Rollout, status: NonNullable<Rollout["status"]>) => void;
+}
+
+function releaseView(br: BatchRelease): BatchReleaseView {
+  return {
+    exists: true,
+    generation: br.metadata.generation ?? 0,
+    resourceVersion: br.metadata.resourceVersion ?? "",
+    annotations: br.metadata.annotations ?? {},
+    spec: br.spec as unknown as BatchReleaseView["spec"],
+    status: (br.status ?? {}) as BatchReleaseView["status"],
+    specPlanHash: releasePlanHash(br.spec.releasePlan),
+  };
+}
+
+/**
+ * One Rollout: observe, plan, write the status (only changed fields, guarded by the
+ * resourceVersion that was observed), then perform the plan's actions. Writing the
+ * status first means a concurrent approval makes the write fail with a conflict and
+ * the pass is re-planned from fresh state before anything else changes.
+ */
+export function rolloutReconciler(deps: RolloutReconcilerDeps): (key: string) => Promise<ReconcileResult> {
+  return async (key) => {
+    const rollout = deps.caches.rollouts.cache.get(key) as Rollout | undefined;
+    if (!rollout) return {};
+    const namespace = rollout.metadata.namespace;
+    const state = workloadState(deps.caches, namespace, rollout.spec.workloadRef, isRealCanary(rollout));
+    const br = deps.caches.batchReleases.cache.get(key) as BatchRelease | undefined;
+    const plan = planRollout({
+      rollout,
+      workload: state ? toView(state) : null,
+      batchRelease: br ? releaseView(br) : null,
+      traffic: await deps.traffic(rollout),
+      now: new Date(),
+    });
+    const statusPatch = mergePatchBetween(rollout.status ?? {}, plan.status);
+    if (statusPatch) {
+      await deps.client.request({
+        method: "PATCH",
+        path: resourcePath(resources.rollouts, {
+          namespace,
+          name: rollout.metadata.name,
+          subresource: "status",
+        }),
+        contentType: "application/merge-patch+json",
+        body: { metadata: { resourceVersion: rollout.metadata.resourceVersion }, status: statusPatch },
+      });
+      deps.onPlanned?.(rollout, plan.status);
+    }
+    const target = {
+      apiVersion: "rollouts.kruise.io/v1beta1",
+      kind: "Rollout",
+      namespace,
+      name: rollout.metadata.name,
+    };
+    await act(deps.client, plan.actions, deps.events, target);
+    return plan.requeueAfterMs !== undefined ? { requeueAfterMs: plan.requeueAfterMs } : {};
+  };
+}

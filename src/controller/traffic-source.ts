@@ -1,0 +1,11 @@
+import type { Rollout } from "../rollout/model.js";
+import type { TrafficOps } from "../rollout/observed.js";
+
+/** Binds the traffic operations for one pass; null when the Rollout routes no traffic. */
+export type TrafficSource = (rollout: Rollout) => Promise<TrafficOps | null>;
+
+export function hasTrafficRoutings(rollout: Rollout): boolean {
+  return (
+    ((rollout.spec.strategy.canary ?? rollout.spec.strategy.blueGreen)?.trafficRoutings?.length ?? 0) > 0
+  );
+}

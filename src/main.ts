@@ -1,0 +1,224 @@
+// The controller process: flags → wiring. Everything else lives in the modules.
+import { createServer } from "node:http";
+import { hostname } from "node:os";
+import { Command, Option } from "commander";
+import { pino } from "pino";
+import { conversionHandler, rolloutValidationHandler, workloadHoldHandler } from "./controller/admission.js";
+import { createCaches, startCaches, stopCaches } from "./controller/caches.js";
+import { wireEvents } from "./controller/enqueue.js";
+import { EventRecorder } from "./controller/events.js";
+import { releaseReconciler } from "./controller/release-reconciler.js";
+import { rolloutReconciler } from "./controller/rollout-reconciler.js";
+import { trafficSource } from "./controller/traffic.js";
+import {
+  applyConversionWebhook,
+  applyWebhookConfigurations,
+  convertedCrds,
+  mutatingConfigName,
+  validatingConfigName,
+  type WebhookEndpoint,
+} from "./controller/webhook-config.js";
+import { createKubeClient } from "./kube/client.js";
+import { addRuntimeFlags, readRuntimeFlags } from "./kube/flags.js";
+import { LeaderElector } from "./kube/leader.js";
+import { WorkQueue } from "./kube/queue.js";
+import { publishCaBundle } from "./webhook/ca-bundle.js";
+import { CertRotation } from "./webhook/cert-rotation.js";
+import { directoryCertStore, secretCertStore } from "./webhook/cert-store.js";
+import type { AdmissionHandler } from "./webhook/review.js";
+import { WebhookServer } from "./webhook/server.js";
+
+const program = addRuntimeFlags(new Command("kruise-rollout-controller"))
+  .addOption(
+    new Option("--namespace <ns>", "the controller's own namespace")
+      .env("POD_NAMESPACE")
+      .default("kruise-rollout"),
+  )
+  .addOption(
+    new Option("--webhook-port <port>", "HTTPS port of the webhooks").env("WEBHOOK_PORT").default("9876"),
+  )
+  .addOption(new Option("--webhook-host <ip>", "address the webhook server binds").default("0.0.0.0"))
+  .addOption(
+    new Option(
+      "--webhook-url <url>",
+      "reach the webhooks by URL (a controller outside the cluster), e.g. https://127.0.0.1:9876",
+    ).env("WEBHOOK_URL"),
+  )
+  .addOption(
+    new Option("--webhook-service-name <name>")
+      .env("WEBHOOK_SERVICE_NAME")
+      .default("kruise-rollout-webhook-service"),
+  )
+  .addOption(
+    new Option("--webhook-cert-dir <dir>", "keep the webhook PKI in a directory instead of a Secret").env(
+      "WEBHOOK_CERT_DIR",
+    ),
+  )
+  .addOption(
+    new Option("--health-probe-bind-address <addr>", "healthz/readyz listener")
+      .env("HTTP_ADDR")
+      .default("0.0.0.0:8081"),
+  )
+  .addOption(new Option("--rollout-workers <n>").default("3"))
+  .addOption(new Option("--batchrelease-workers <n>").default("3"))
+  .addOption(new Option("--resync <ms>", "cache resync period in milliseconds").default("600000"))
+  .addOption(new Option("--no-legacy-batch-labels", "do not write the seed's apps.kruise.io batch labels"))
+  .addOption(new Option("--log-level <level>").env("LOG_LEVEL").default("info"));
+
+async function main(): Promise<void> {
+  program.parse();
+  const opts = program.opts();
+  const runtime = readRuntimeFlags(opts);
+  const log = pino({ level: opts.logLevel as string, base: { component: "kruise-rollout" } });
+  const namespace = opts.namespace as string;
+  const client = createKubeClient({
+    ...(runtime.kubeconfig ? { kubeconfig: runtime.kubeconfig } : {}),
+    ...(runtime.context ? { context: runtime.context } : {}),
+    qps: runtime.kubeApiQps,
+    burst: runtime.kubeApiBurst,
+  });
+  const events = new EventRecorder(client, "kruise-rollout", (err) =>
+    log.debug({ err }, "event not written"),
+  );
+
+  // Webhooks serve on every replica, leader or not: admission and conversion must never wait for an election.
+  const url = opts.webhookUrl as string | undefined;
+  const port = Number(opts.webhookPort);
+  const endpoint: WebhookEndpoint = url
+    ? { url }
+    : { service: { namespace, name: opts.webhookServiceName as string, port: 443 } };
+  const serviceHost = `${opts.webhookServiceName as string}.${namespace}.svc`;
+  const identity = url
+    ? { dnsNames: ["localhost"], ipAddresses: [new URL(url).hostname] }
+    : { dnsNames: [serviceHost, `${serviceHost}.cluster.local`], ipAddresses: [] };
+  const store = opts.webhookCertDir
+    ? directoryCertStore(opts.webhookCertDir as string)
+    : secretCertStore(client, namespace, "kruise-rollout-webhook-certs");
+  let server: WebhookServer | undefined;
+  let synced = false;
+  // Before the caches are synced the hold cannot see the Rollouts, and letting an
+  // update through unheld would replace pods behind the Rollout's back: refuse it.
+  const untilSynced =
+    (handler: AdmissionHandler): AdmissionHandler =>
+    (request) =>
+      synced
+        ? handler(request)
+        : {
+            allowed: false,
+            status: {
+              code: 503,
+              message: "kruise-rollout is starting and has not synced its caches yet; retry shortly",
+            },
+          };
+  const caches = createCaches(client, Number(opts.resync), (err) =>
+    log.warn({ err }, "watch failed, retrying"),
+  );
+  const rotation = new CertRotation({
+    store,
+    identity,
+    serve: (cert) => server?.setCertificate(cert),
+    publish: async (pem) => {
+      const caBundle = Buffer.from(pem).toString("base64");
+      if (url) {
+        await applyWebhookConfigurations(client, endpoint, caBundle);
+        await applyConversionWebhook(client, endpoint, caBundle);
+      } else {
+        await publishCaBundle(
+          client,
+          {
+            mutatingWebhookConfigurations: [mutatingConfigName],
+            validatingWebhookConfigurations: [validatingConfigName],
+            customResourceDefinitions: convertedCrds,
+          },
+          pem,
+        );
+      }
+    },
+    onError: (err) => log.error({ err }, "webhook certificates"),
+  });
+  const certs = await rotation.ensure();
+  server = new WebhookServer({
+    cert: { certPem: certs.certPem, keyPem: certs.keyPem },
+    port,
+    host: url ? new URL(url).hostname : (opts.webhookHost as string),
+    onError: (err, path) => log.error({ err, path }, "webhook handler failed"),
+  })
+    .admission("/mutate-workload", untilSynced(workloadHoldHandler(caches)))
+    .admission("/validate-rollout", untilSynced(rolloutValidationHandler(caches)))
+    .conversion("/convert", conversionHandler);
+  await server.listen();
+  rotation.start();
+
+  const traffic = await trafficSource(client, namespace);
+  const legacyBatchLabels = opts.legacyBatchLabels !== false;
+  const rolloutQueue = new WorkQueue({
+    reconcile: rolloutReconciler({ client, caches, events, log, traffic }),
+    workers: Number(opts.rolloutWorkers),
+    onError: (key, err) =>
+      log.warn({ rollout: key, err: (err as Error).message }, "rollout reconcile failed, retrying"),
+  });
+  const releaseQueue = new WorkQueue({
+    reconcile: releaseReconciler({ client, caches, events, log, legacyBatchLabels }),
+    workers: Number(opts.batchreleaseWorkers),
+    onError: (key, err) =>
+      log.warn({ batchRelease: key, err: (err as Error).message }, "batchrelease reconcile failed, retrying"),
+  });
+  wireEvents(caches, rolloutQueue, releaseQueue);
+
+  const startCaches_ = startCaches(caches).then(() => {
+    synced = true;
+    log.info("caches synced");
+  });
+  const [host, probePort] = (opts.healthProbeBindAddress as string).split(/:(?=\d+$)/);
+  const health = createServer((req, res) => {
+    const ok = req.url === "/healthz" || (req.url === "/readyz" && synced);
+    res.writeHead(ok ? 200 : 503, { "content-type": "text/plain" }).end(ok ? "ok" : "not ready");
+  }).listen(Number(probePort), host || "0.0.0.0");
+
+  const startWork = async () => {
+    await startCaches_;
+    rolloutQueue.start();
+    releaseQueue.start();
+    log.info("reconciling");
+  };
+  const elector = runtime.leaderElect
+    ? new LeaderElector({
+        client,
+        namespace: runtime.leaderElectionNamespace,
+        name: runtime.leaderElectionId,
+        identity: `${hostname()}_${process.pid}`,
+        timing: runtime.leaderElection,
+        onStartedLeading: () => {
+          log.info("became leader");
+          void startWork();
+        },
+        onStoppedLeading: () => {
+          log.warn("lost leadership, exiting");
+          process.exit(1);
+        },
+        onError: (err) => log.warn({ err }, "leader election"),
+      })
+    : undefined;
+  if (elector) void elector.run();
+  else await startWork();
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, "shutting down");
+    await Promise.allSettled([rolloutQueue.shutdown(), releaseQueue.shutdown()]);
+    await elector?.stop();
+    rotation.stop();
+    await Promise.allSettled([stopCaches(caches), server?.close()]);
+    health.close();
+    process.exit(0);
+  };
+  process.on("SIGTERM", () => void shutdown("SIGTERM"));
+  process.on("SIGINT", () => void shutdown("SIGINT"));
+}
+
+main().catch((err: Error) => {
+  console.error(`kruise-rollout: ${err.message}`);
+  process.exit(1);
+});

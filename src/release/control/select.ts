@@ -1,0 +1,30 @@
+// Which control drives a release (upstream getReleaseController). Blue-green, CloneSet and
+// DaemonSets are not implemented yet; their releases get an UnsupportedWorkload event.
+
+import type { ObjectRef, ReleasePlan } from "../model.js";
+import { isStatefulSetKind } from "../workloads/statefulset.js";
+import type { ObservedRelease, ReleaseControl } from "./control.js";
+import { deploymentCanaryControl } from "./deployment-canary.js";
+import { deploymentPartitionControl } from "./deployment-partition.js";
+import { statefulSetPartitionControl } from "./statefulset-partition.js";
+
+export type ReleaseStyle = "deployment-canary" | "deployment-partition" | "statefulset-partition";
+
+export function releaseStyle(ref: ObjectRef, plan: ReleasePlan): ReleaseStyle | undefined {
+  const rollingStyle = plan.rollingStyle || (plan.enableExtraWorkloadForCanary ? "Canary" : "");
+  const isDeployment = ref.apiVersion === "apps/v1" && ref.kind === "Deployment";
+  if (rollingStyle === "BlueGreen") return undefined;
+  if (isDeployment) return rollingStyle === "Canary" ? "deployment-canary" : "deployment-partition";
+  return isStatefulSetKind(ref) ? "statefulset-partition" : undefined;
+}
+
+export function releaseControl(style: ReleaseStyle, observed: ObservedRelease): ReleaseControl {
+  switch (style) {
+    case "deployment-canary":
+      return deploymentCanaryControl(observed);
+    case "deployment-partition":
+      return deploymentPartitionControl(observed);
+    case "statefulset-partition":
+      return statefulSetPartitionControl(observed);
+  }
+}
