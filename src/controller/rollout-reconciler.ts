@@ -5,13 +5,14 @@ import { resourcePath } from "../kube/resource.js";
 import type { BatchRelease } from "../release/model.js";
 import { releasePlanHash } from "../release/plan-hash.js";
 import type { Rollout } from "../rollout/model.js";
-import type { BatchReleaseView, TrafficOps } from "../rollout/observed.js";
+import type { BatchReleaseView } from "../rollout/observed.js";
 import { planRollout } from "../rollout/plan.js";
 import { isRealCanary } from "../rollout/steps.js";
 import { act, type EventSink } from "./act.js";
 import { type Caches, resources } from "./caches.js";
 import { toView, workloadState } from "./observe-workload.js";
 import { mergePatchBetween } from "./status-patch.js";
+import type { TrafficSource } from "./traffic-source.js";
 
 export interface RolloutReconcilerDeps {
   client: KubeClient;
@@ -19,7 +20,7 @@ export interface RolloutReconcilerDeps {
   events: EventSink;
   log: Logger;
   /** Reads the network objects a Rollout routes through and binds the traffic operations to them. */
-  traffic: (rollout: Rollout) => Promise<TrafficOps | null>;
+  traffic: TrafficSource;
   onPlanned?: (rollout: Rollout, status: NonNullable<Rollout["status"]>) => void;
 }
 
@@ -48,11 +49,12 @@ export function rolloutReconciler(deps: RolloutReconcilerDeps): (key: string) =>
     const namespace = rollout.metadata.namespace;
     const state = workloadState(deps.caches, namespace, rollout.spec.workloadRef, isRealCanary(rollout));
     const br = deps.caches.batchReleases.cache.get(key) as BatchRelease | undefined;
+    const workload = state ? toView(state) : null;
     const plan = planRollout({
       rollout,
-      workload: state ? toView(state) : null,
+      workload,
       batchRelease: br ? releaseView(br) : null,
-      traffic: await deps.traffic(rollout),
+      traffic: await deps.traffic(rollout, workload),
       now: new Date(),
     });
     const statusPatch = mergePatchBetween(rollout.status ?? {}, plan.status);

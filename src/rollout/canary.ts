@@ -105,6 +105,13 @@ export function runCanary(pass: Pass): void {
   if (traffic && !hasTraffic(current)) {
     for (const op of [traffic.restoreStableService, traffic.restoreGateway, traffic.removeCanaryService]) {
       const outcome = op.call(traffic);
+      if (outcome.error) {
+        // Never skip a failed restore: the next op would remove what traffic still uses.
+        sub.message = outcome.error;
+        pass.status.message = outcome.error;
+        pass.requeue(3000);
+        return;
+      }
       if (outcome.actions.length > 0) {
         pass.actions.push(...outcome.actions);
         pass.requeue(Math.max(grace, 1000));
@@ -184,10 +191,14 @@ export function runCanary(pass: Pass): void {
             pass.requeue(3000);
             return;
           }
-          if (routed.actions.length > 0 || !routed.done) {
+          if (routed.actions.length > 0) {
             pass.actions.push(...routed.actions);
             pass.touch();
             pass.requeue(Math.max(grace, 1000));
+            return;
+          }
+          if (!routed.done) {
+            pass.requeue(1000);
             return;
           }
           pass.event("Normal", "StepTrafficRouting", `step(${sub.currentStepIndex}) traffic routing done`);

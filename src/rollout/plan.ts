@@ -62,6 +62,9 @@ export function planRollout(observed: RolloutObserved): RolloutPlan {
       patchType: "merge",
       patch: { metadata: { labels: { [WorkloadTypeLabel]: workloadTypeOf(workload.ref.kind) } } },
     });
+    // The label is what routes the workload's updates through the hold webhook: until it
+    // is on the workload, report nothing that suggests the Rollout is in charge.
+    return { status: rollout.status ?? pass.status, actions: pass.actions, requeueAfterMs: 500 };
   }
 
   const persistedPhase = rollout.status?.phase;

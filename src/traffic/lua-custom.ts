@@ -69,7 +69,7 @@ function parseSnapshot(text: string, name: string): Result<CustomData> {
   return fail("invalid-object", `${name}: annotation ${originalSpecAnnotation} is not a JSON object`);
 }
 
-function describe(target: CustomTarget): string {
+function describe(target: Omit<CustomTarget, "script">): string {
   return `${target.ref.kind}(${target.object?.metadata?.namespace ?? ""}/${target.ref.name})`;
 }
 
@@ -168,8 +168,13 @@ export function ensureCustomRoutes(
   return ok({ done: actions.length === 0, actions });
 }
 
-/** Finalise: every object that carries a snapshot gets it back, without the annotation. */
-export function finaliseCustomRoutes(targets: readonly CustomTarget[]): Result<TrafficChange> {
+/**
+ * Finalise: every object that carries a snapshot gets it back, without the annotation. No
+ * script is involved, so restoring works even when the provider's script cannot be resolved.
+ */
+export function finaliseCustomRoutes(
+  targets: readonly Omit<CustomTarget, "script">[],
+): Result<TrafficChange> {
   const actions: TrafficAction[] = [];
   for (const target of targets) {
     const live = target.object;

@@ -10,6 +10,7 @@ import type { AdmissionDecision, AdmissionRequest } from "./review.js";
 export const InProgressingAnnotation = "rollouts.kruise.io/in-progressing";
 export const StableRevisionLabel = "rollouts.kruise.io/stable-revision";
 const RolloutIdKey = "rollouts.kruise.io/rollout-id";
+const DeploymentStrategyAnnotation = "rollouts.kruise.io/deployment-strategy";
 const holdPartition = 32767;
 
 interface Meta {
@@ -107,6 +108,12 @@ function holdDeployment(newObj: Workload, oldObj: Workload, ctx: HoldContext): J
     // Already in a release: keep it held whatever the update says.
     const ops: JsonPatchOperation[] = [];
     if (!spec.paused) ops.push({ op: "add", path: "/spec/paused", value: true });
+    if (isPartitionStyle(newObj)) {
+      // Our ReplicaSet planner drives it; Recreate + paused keeps the native controller out.
+      if (spec.strategy?.type !== "Recreate")
+        ops.push({ op: "add", path: "/spec/strategy", value: { type: "Recreate" } });
+      return ops;
+    }
     if (spec.strategy?.type === "Recreate" && oldObj.spec?.strategy?.type !== "Recreate") {
       ops.push({
         op: "replace",
@@ -138,6 +145,16 @@ function holdDeployment(newObj: Workload, oldObj: Workload, ctx: HoldContext): J
       JSON.stringify({ rolloutName: rollout.name }),
     ),
   ];
+}
+
+function isPartitionStyle(obj: Workload): boolean {
+  const raw = obj.metadata?.annotations?.[DeploymentStrategyAnnotation];
+  if (!raw) return false;
+  try {
+    return (JSON.parse(raw) as { rollingStyle?: string }).rollingStyle === "Partition";
+  } catch {
+    return false;
+  }
 }
 
 function holdStatefulSet(newObj: Workload, oldObj: Workload, ctx: HoldContext): JsonPatchOperation[] {

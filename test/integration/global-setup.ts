@@ -1,9 +1,12 @@
 import type { TestProject } from "vitest/node";
 import { defaultClusterOptions, down, isHealthy, up } from "../../src/devcluster/cluster.js";
+import { startController } from "./support/controller-process.js";
+import { installOwnCrds } from "./support/crds.js";
 
 declare module "vitest" {
   export interface ProvidedContext {
     kubeconfig: string;
+    controllerLog: string;
   }
 }
 
@@ -22,7 +25,14 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const reused = await isHealthy(opts);
   const info = await up(opts);
   project.provide("kubeconfig", info.kubeconfig);
+  // Our CRDs and one controller process serve the whole run; each test file works in
+  // a namespace of its own.
+  const ports = { webhook: opts.basePort + 10, health: opts.basePort + 11 };
+  await installOwnCrds(info.kubeconfig, `https://127.0.0.1:${ports.webhook}/convert`);
+  const controller = await startController(info.kubeconfig, ports);
+  project.provide("controllerLog", controller.logFile);
   return async () => {
+    await controller.stop();
     if (!reused) await down(opts);
   };
 }

@@ -162,8 +162,22 @@ export function deploymentPartitionControl(observed: ObservedRelease): ReleaseCo
     },
 
     drive() {
-      if (!deployment || !underControl) return [];
+      if (!deployment) return [];
       const strategy = deploymentStrategyOf(deployment);
+      if (
+        !underControl &&
+        deployment.metadata.annotations?.[controlInfoAnnotation] === controlInfo(release)
+      ) {
+        // Ours, but someone reset the hold (an apply of the original manifest, say):
+        // put it back before the native controller rolls the remaining pods.
+        if (strategy.rollingStyle !== "Partition") return [];
+        return [
+          patch(workload?.target ?? { apiVersion: "apps/v1", kind: "Deployment", name: "" }, "strategic", {
+            spec: { paused: true, strategy: { type: "Recreate", rollingUpdate: null } },
+          }),
+        ];
+      }
+      if (!underControl) return [];
       if (strategy.rollingStyle === "Canary") return [];
       return planPartitionDeployment(deployment, replicaSets, pods, strategy.partition ?? 0);
     },
