@@ -1,59 +1,321 @@
-// `npm run demo`: brings up the local control plane (building it on first use),
-// shows it healthy and runs the canary demos that exist so far.
+// `npm run demo`: brings up the local control plane (building it on first use), starts
+// the controller beside it, and runs two releases end to end while printing each step:
+// the seed's StatefulSet example, and a Deployment canary behind an nginx Ingress.
+import { join } from "node:path";
 import * as k8s from "@kubernetes/client-node";
 import { defaultClusterOptions, up } from "../devcluster/cluster.js";
-import { binaries } from "../devcluster/paths.js";
+import { installCrds, startController } from "../devcluster/controller.js";
+import { binaries, clusterDir } from "../devcluster/paths.js";
+import { batchesOf, describeSnapshot, isReady, type Snapshot } from "./demo-watch.js";
 
-function say(line = ""): void {
-  console.log(line);
+const say = (line = "") => console.log(line);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+interface Demo {
+  kc: k8s.KubeConfig;
+  core: k8s.CoreV1Api;
+  apps: k8s.AppsV1Api;
+  custom: k8s.CustomObjectsApi;
+  objects: k8s.KubernetesObjectApi;
+  kubeconfig: string;
 }
 
-async function main(): Promise<void> {
-  say("== kruise-rollout demo: local control plane ==");
-  const info = await up(defaultClusterOptions);
-  const kc = new k8s.KubeConfig();
-  kc.loadFromFile(info.kubeconfig);
-  const core = kc.makeApiClient(k8s.CoreV1Api);
-  const apps = kc.makeApiClient(k8s.AppsV1Api);
-
-  const nodes = await core.listNode();
-  say(`\n${nodes.items.length} nodes (simulated by KWOK):`);
-  for (const n of nodes.items) {
-    const ready = n.status?.conditions?.find((c) => c.type === "Ready")?.status === "True";
-    say(`  ${n.metadata?.name}  ${ready ? "Ready" : "NotReady"}`);
+async function ensureNamespace(d: Demo, name: string): Promise<void> {
+  await d.core.deleteNamespace({ name }).catch(() => undefined);
+  while (
+    await d.core.readNamespace({ name }).then(
+      () => true,
+      () => false,
+    )
+  )
+    await sleep(500);
+  await d.core.createNamespace({ body: { metadata: { name } } });
+  for (let i = 0; i < 100; i++) {
+    if (
+      await d.core.readNamespacedServiceAccount({ namespace: name, name: "default" }).then(
+        () => true,
+        () => false,
+      )
+    )
+      return;
+    await sleep(200);
   }
+}
 
-  const namespace = "demo";
-  await core.createNamespace({ body: { metadata: { name: namespace } } }).catch(() => undefined);
-  await apps.deleteNamespacedDeployment({ namespace, name: "hello" }).catch(() => undefined);
-  await apps.createNamespacedDeployment({
-    namespace,
+async function snapshot(
+  d: Demo,
+  ns: string,
+  name: string,
+  oldImage: string,
+  newImage: string,
+): Promise<Snapshot> {
+  const r = (await d.custom.getNamespacedCustomObject({
+    group: "rollouts.kruise.io",
+    version: "v1beta1",
+    namespace: ns,
+    plural: "rollouts",
+    name,
+  })) as { spec: { strategy: { canary: { steps: unknown[] } } }; status?: Record<string, unknown> };
+  const status = (r.status ?? {}) as {
+    phase?: string;
+    message?: string;
+    canaryStatus?: { currentStepIndex?: number; currentStepState?: string };
+  };
+  const pods = (await d.core.listNamespacedPod({ namespace: ns })).items.filter(
+    (p) => !p.metadata?.deletionTimestamp,
+  );
+  const image = (p: k8s.V1Pod) => p.spec?.containers[0]?.image;
+  const canaryIngress = await d.kc
+    .makeApiClient(k8s.NetworkingV1Api)
+    .readNamespacedIngress({ namespace: ns, name: `${name}-canary` })
+    .then(
+      (i) => i.metadata?.annotations ?? {},
+      () => undefined,
+    );
+  const weight = canaryIngress?.["nginx.ingress.kubernetes.io/canary-weight"];
+  return {
+    phase: status.phase ?? "",
+    step: status.canaryStatus?.currentStepIndex ?? 0,
+    steps: r.spec.strategy.canary.steps.length,
+    state: status.canaryStatus?.currentStepState ?? "",
+    message: status.message ?? "",
+    oldReady: pods.filter((p) => isReady(p) && image(p) === oldImage).length,
+    newReady: pods.filter((p) => isReady(p) && image(p) === newImage).length,
+    batches: batchesOf(pods.filter((p) => image(p) === newImage)),
+    traffic: canaryIngress ? `canary Ingress weight ${weight ?? "-"}%` : "",
+  };
+}
+
+/** Follows a release until Healthy, approving manual pauses after showing them. */
+async function follow(d: Demo, ns: string, name: string, oldImage: string, newImage: string): Promise<void> {
+  let last = "";
+  const deadline = Date.now() + 5 * 60_000;
+  while (Date.now() < deadline) {
+    const s = await snapshot(d, ns, name, oldImage, newImage);
+    const key = JSON.stringify(s);
+    if (key !== last) {
+      for (const line of describeSnapshot(s)) say(line);
+      last = key;
+    }
+    if (s.phase === "Healthy" && s.state === "Completed" && s.newReady > 0 && s.oldReady === 0) return;
+    if (s.state === "StepPaused" && s.message.includes("manually confirm")) {
+      say(
+        `      → approving step ${s.step}. By hand: kubectl-kruise rollout approve rollout/${name} -n ${ns}`,
+      );
+      say(`        or: kubectl patch rollout ${name} -n ${ns} --subresource=status --type=merge \\`);
+      say(`              -p '{"status":{"canaryStatus":{"currentStepState":"StepReady"}}}'`);
+      await sleep(1500);
+      await d.custom.patchNamespacedCustomObjectStatus(
+        {
+          group: "rollouts.kruise.io",
+          version: "v1beta1",
+          namespace: ns,
+          plural: "rollouts",
+          name,
+          body: { status: { canaryStatus: { currentStepState: "StepReady" } } },
+        },
+        k8s.setHeaderOptions("Content-Type", k8s.PatchStrategy.MergePatch),
+      );
+    }
+    await sleep(500);
+  }
+  throw new Error(`rollout ${ns}/${name} did not finish in time`);
+}
+
+async function waitHealthy(d: Demo, ns: string, name: string): Promise<void> {
+  for (let i = 0; i < 120; i++) {
+    const r = (await d.custom
+      .getNamespacedCustomObject({
+        group: "rollouts.kruise.io",
+        version: "v1beta1",
+        namespace: ns,
+        plural: "rollouts",
+        name,
+      })
+      .catch(() => undefined)) as { status?: { phase?: string } } | undefined;
+    if (r?.status?.phase === "Healthy") return;
+    await sleep(250);
+  }
+  throw new Error(`rollout ${ns}/${name} never became Healthy`);
+}
+
+async function seedStatefulSet(d: Demo): Promise<void> {
+  const ns = "demo-statefulset";
+  say("\n== 1. The seed's StatefulSet example: replicas 1 (approve), 2 (pause 60 s), 2 ==");
+  await ensureNamespace(d, ns);
+  await d.apps.createNamespacedStatefulSet({
+    namespace: ns,
     body: {
-      metadata: { name: "hello" },
+      metadata: { name: "echoserver" },
       spec: {
-        replicas: 3,
-        selector: { matchLabels: { app: "hello" } },
+        replicas: 5,
+        serviceName: "echoserver",
+        selector: { matchLabels: { app: "echoserver" } },
         template: {
-          metadata: { labels: { app: "hello" } },
-          spec: { containers: [{ name: "main", image: "nginx:1.27" }] },
+          metadata: { labels: { app: "echoserver" } },
+          spec: { containers: [{ name: "echoserver", image: "cilium/echoserver:latest" }] },
         },
       },
     },
   });
-  const deadline = Date.now() + 60_000;
-  let ready = 0;
-  while (Date.now() < deadline) {
-    const d = await apps.readNamespacedDeployment({ namespace, name: "hello" });
-    ready = d.status?.readyReplicas ?? 0;
-    if (ready === 3) break;
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  say(`\nsample Deployment demo/hello: ${ready}/3 pods Ready`);
-  if (ready !== 3) throw new Error("the sample Deployment did not become Ready");
+  await d.objects.create({
+    apiVersion: "rollouts.kruise.io/v1alpha1",
+    kind: "Rollout",
+    metadata: { name: "rollouts-demo", namespace: ns },
+    spec: {
+      objectRef: { workloadRef: { apiVersion: "apps/v1", kind: "StatefulSet", name: "echoserver" } },
+      strategy: {
+        canary: {
+          steps: [{ replicas: 1, pause: {} }, { replicas: 2, pause: { duration: 60 } }, { replicas: 2 }],
+        },
+      },
+    },
+  } as k8s.KubernetesObject);
+  await waitHealthy(d, ns, "rollouts-demo");
+  say("  StatefulSet echoserver (5 pods) and Rollout rollouts-demo are Healthy; updating the image…");
+  await d.apps.patchNamespacedStatefulSet(
+    {
+      namespace: ns,
+      name: "echoserver",
+      body: {
+        spec: { template: { spec: { containers: [{ name: "echoserver", image: "cilium/echoserver:v2" }] } } },
+      },
+    },
+    k8s.setHeaderOptions("Content-Type", k8s.PatchStrategy.StrategicMergePatch),
+  );
+  await follow(d, ns, "rollouts-demo", "cilium/echoserver:latest", "cilium/echoserver:v2");
+  say("  done: every pod runs v2, the StatefulSet partition is gone, and the Rollout is Healthy.");
+}
 
-  say("\nThe cluster keeps running. Use it with:");
+async function nginxDeployment(d: Demo): Promise<void> {
+  const ns = "demo-nginx";
+  say(
+    "\n== 2. A Deployment canary behind an nginx Ingress: 20% traffic + 1 pod (approve), 50% + 50% (5 s), 100% ==",
+  );
+  await ensureNamespace(d, ns);
+  const labels = { app: "echoserver" };
+  await d.apps.createNamespacedDeployment({
+    namespace: ns,
+    body: {
+      metadata: { name: "echoserver" },
+      spec: {
+        replicas: 4,
+        selector: { matchLabels: labels },
+        template: {
+          metadata: { labels },
+          spec: { containers: [{ name: "echoserver", image: "echoserver:v1" }] },
+        },
+      },
+    },
+  });
+  await d.core.createNamespacedService({
+    namespace: ns,
+    body: {
+      metadata: { name: "echoserver" },
+      spec: { selector: labels, ports: [{ port: 80, targetPort: 8080 }] },
+    },
+  });
+  await d.kc.makeApiClient(k8s.NetworkingV1Api).createNamespacedIngress({
+    namespace: ns,
+    body: {
+      metadata: { name: "echoserver" },
+      spec: {
+        ingressClassName: "nginx",
+        rules: [
+          {
+            host: "echoserver.example.com",
+            http: {
+              paths: [
+                {
+                  path: "/",
+                  pathType: "Prefix",
+                  backend: { service: { name: "echoserver", port: { number: 80 } } },
+                },
+              ],
+            },
+          },
+        ],
+      },
+    },
+  });
+  await d.objects.create({
+    apiVersion: "rollouts.kruise.io/v1beta1",
+    kind: "Rollout",
+    metadata: { name: "echoserver", namespace: ns },
+    spec: {
+      workloadRef: { apiVersion: "apps/v1", kind: "Deployment", name: "echoserver" },
+      strategy: {
+        canary: {
+          enableExtraWorkloadForCanary: true,
+          steps: [
+            { traffic: "20%", replicas: 1, pause: {} },
+            { traffic: "50%", replicas: "50%", pause: { duration: 5 } },
+            { replicas: "100%" },
+          ],
+          trafficRoutings: [
+            {
+              service: "echoserver",
+              ingress: { name: "echoserver", classType: "nginx" },
+              gracePeriodSeconds: 1,
+            },
+          ],
+        },
+      },
+    },
+  } as k8s.KubernetesObject);
+  await waitHealthy(d, ns, "echoserver");
+  say(
+    "  Deployment echoserver (4 pods), Service and Ingress echoserver, Rollout echoserver are ready; updating the image…",
+  );
+  await d.apps.patchNamespacedDeployment(
+    {
+      namespace: ns,
+      name: "echoserver",
+      body: {
+        spec: { template: { spec: { containers: [{ name: "echoserver", image: "echoserver:v2" }] } } },
+      },
+    },
+    k8s.setHeaderOptions("Content-Type", k8s.PatchStrategy.StrategicMergePatch),
+  );
+  await follow(d, ns, "echoserver", "echoserver:v1", "echoserver:v2");
+  say(
+    "  done: traffic is back on the stable Service, the canary Ingress and Service are gone, all pods run v2.",
+  );
+}
+
+async function main(): Promise<void> {
+  say("== kruise-rollout demo ==");
+  const info = await up(defaultClusterOptions);
+  const kc = new k8s.KubeConfig();
+  kc.loadFromFile(info.kubeconfig);
+  const d: Demo = {
+    kc,
+    core: kc.makeApiClient(k8s.CoreV1Api),
+    apps: kc.makeApiClient(k8s.AppsV1Api),
+    custom: kc.makeApiClient(k8s.CustomObjectsApi),
+    objects: k8s.KubernetesObjectApi.makeApiClient(kc),
+    kubeconfig: info.kubeconfig,
+  };
+  const nodes = await d.core.listNode();
+  say(`local control plane: ${nodes.items.length} KWOK nodes Ready; kubeconfig ${info.kubeconfig}`);
+  const webhookPort = defaultClusterOptions.basePort + 10;
+  await installCrds(info.kubeconfig, `https://127.0.0.1:${webhookPort}/convert`);
+  const controller = await startController({
+    kubeconfig: info.kubeconfig,
+    dir: join(clusterDir(defaultClusterOptions.name), "controller"),
+    webhookPort,
+    healthPort: defaultClusterOptions.basePort + 11,
+  });
+  say(`controller running (log: ${controller.logFile})`);
+  try {
+    await seedStatefulSet(d);
+    await nginxDeployment(d);
+  } finally {
+    await controller.stop();
+  }
+  say("\nThe cluster keeps running (the controller has stopped). Look around with:");
   say(`  export KUBECONFIG=${info.kubeconfig}`);
-  say(`  ${binaries.kubectl} get pods -A`);
+  say(`  ${binaries.kubectl} get rollouts,pods -A`);
   say("Stop it with: npm run cluster:down");
 }
 
