@@ -175,7 +175,10 @@ export async function status(opts: ClusterOptions = defaultClusterOptions): Prom
   components: Record<string, boolean>;
 }> {
   const layout = layoutOf(opts);
-  return { info: infoOf(opts, layout), components: await probe(layout) };
+  const info = infoOf(opts, layout);
+  // (Re)write the kubeconfig, so the path printed always holds a working one.
+  writeFileSync(layout.kubeconfig, renderKubeconfig(opts.name, info.server, layout.pki), { mode: 0o600 });
+  return { info, components: await probe(layout) };
 }
 
 /** Restarts one component in place, for fault-injection tests. */

@@ -1,8 +1,8 @@
-import type { TestProject } from "vitest/node";
-import { defaultClusterOptions, down, isHealthy, up } from "../../src/devcluster/cluster.js";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { TestProject } from "vitest/node";
+import { defaultClusterOptions, down, isHealthy, up } from "../../src/devcluster/cluster.js";
 import { installCrds, startController } from "../../src/devcluster/controller.js";
 
 declare module "vitest" {
@@ -30,17 +30,23 @@ export default async function setup(project: TestProject): Promise<() => Promise
   // Our CRDs and one controller process serve the whole run; each test file works in
   // a namespace of its own.
   const ports = { webhook: opts.basePort + 10, health: opts.basePort + 11 };
-  await installCrds(info.kubeconfig, `https://127.0.0.1:${ports.webhook}/convert`);
-  const controller = await startController({
-    kubeconfig: info.kubeconfig,
-    dir: mkdtempSync(join(tmpdir(), "krt-controller-")),
-    webhookPort: ports.webhook,
-    healthPort: ports.health,
-    extraArgs: ["--kube-api-qps=200", "--kube-api-burst=400", "--log-level=debug"],
-  });
-  project.provide("controllerLog", controller.logFile);
-  return async () => {
-    await controller.stop();
+  try {
+    await installCrds(info.kubeconfig, `https://127.0.0.1:${ports.webhook}/convert`);
+    const controller = await startController({
+      kubeconfig: info.kubeconfig,
+      dir: mkdtempSync(join(tmpdir(), "krt-controller-")),
+      webhookPort: ports.webhook,
+      healthPort: ports.health,
+      extraArgs: ["--kube-api-qps=200", "--kube-api-burst=400", "--log-level=debug"],
+    });
+    project.provide("controllerLog", controller.logFile);
+    return async () => {
+      await controller.stop();
+      if (!reused) await down(opts);
+    };
+  } catch (err) {
+    // vitest runs no teardown when setup throws: leave nothing running behind.
     if (!reused) await down(opts);
-  };
+    throw err;
+  }
 }
