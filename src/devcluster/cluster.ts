@@ -12,11 +12,24 @@ import { ensurePki } from "./pki.js";
 import { isRunning, readStarted, type Started, start, stop, writeStarted } from "./processes.js";
 import { renderKwokConfig } from "./stages.js";
 
+// Metadata of every request: enough to count
+// requests by user agent and verb without logging bodies.
+const auditPolicy = `apiVersion: audit.k8s.io/v1
+kind: Policy
+omitStages: [RequestReceived]
+rules:
+- level: Metadata
+`;
+
 export interface ClusterOptions {
   name: string;
   /** The apiserver port; the other components take the next five. */
   basePort: number;
   nodes: number;
+  /** Pods each KWOK node accepts (110, like a kubelet, unless a test needs more). */
+  podsPerNode?: number;
+  /** Keep an apiserver audit log (see components.ts). */
+  audit?: boolean;
   log: (line: string) => void;
 }
 
@@ -39,6 +52,7 @@ function layoutOf(opts: ClusterOptions): ClusterLayout {
   return {
     dir,
     ports: portsFrom(opts.basePort),
+    ...(opts.audit ? { audit: true } : {}),
     pki: ensurePki(join(dir, "pki")),
     kubeconfig: kubeconfigPath(opts.name),
   };
@@ -87,13 +101,13 @@ export async function isHealthy(opts: ClusterOptions = defaultClusterOptions): P
   return Object.values(await probe(layout)).every(Boolean);
 }
 
-async function ensureNodes(kubeconfig: string, count: number): Promise<void> {
+async function ensureNodes(kubeconfig: string, count: number, podsPerNode: number): Promise<void> {
   const kc = new k8s.KubeConfig();
   kc.loadFromFile(kubeconfig);
   const client = k8s.KubernetesObjectApi.makeApiClient(kc);
   const core = kc.makeApiClient(k8s.CoreV1Api);
   for (let i = 0; i < count; i++) {
-    const node = kwokNode(i) as k8s.KubernetesObject;
+    const node = kwokNode(i, podsPerNode) as k8s.KubernetesObject;
     try {
       await client.create(node);
     } catch (err) {
@@ -124,6 +138,7 @@ export async function up(opts: ClusterOptions = defaultClusterOptions): Promise<
   mkdirSync(layout.dir, { recursive: true });
   writeFileSync(layout.kubeconfig, renderKubeconfig(opts.name, info.server, layout.pki), { mode: 0o600 });
   writeFileSync(join(layout.dir, "kwok.yaml"), renderKwokConfig());
+  if (layout.audit) writeFileSync(join(layout.dir, "audit-policy.yaml"), auditPolicy);
 
   const previous = readStarted(layout.dir);
   const started: Started[] = [];
@@ -151,7 +166,7 @@ export async function up(opts: ClusterOptions = defaultClusterOptions): Promise<
     );
   }
   writeStarted(layout.dir, started);
-  await ensureNodes(layout.kubeconfig, opts.nodes);
+  await ensureNodes(layout.kubeconfig, opts.nodes, opts.podsPerNode ?? 110);
   opts.log(
     `control plane ready in ${((Date.now() - t0) / 1000).toFixed(1)}s; kubeconfig: ${layout.kubeconfig}`,
   );

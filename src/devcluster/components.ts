@@ -33,6 +33,12 @@ export interface ClusterLayout {
   ports: Ports;
   pki: Pki;
   kubeconfig: string;
+  /** Write a JSON audit log of every request (the benchmark counts requests by user agent). */
+  audit?: boolean;
+}
+
+export function auditLogPath(dir: string): string {
+  return join(dir, "audit.log");
 }
 
 /**
@@ -40,7 +46,7 @@ export interface ClusterLayout {
  * 127.0.0.1. The flags follow kwokctl's binary runtime, with the fixes this project
  * found necessary (see the README's control-plane section).
  */
-export function components({ dir, ports, pki, kubeconfig }: ClusterLayout): Component[] {
+export function components({ dir, ports, pki, kubeconfig, audit }: ClusterLayout): Component[] {
   const local = "127.0.0.1";
   const etcdUrl = `http://${local}:${ports.etcdClient}`;
   return [
@@ -99,6 +105,15 @@ export function components({ dir, ports, pki, kubeconfig }: ClusterLayout): Comp
         "--max-requests-inflight=0",
         "--max-mutating-requests-inflight=0",
         "--enable-priority-and-fairness=false",
+        ...(audit
+          ? [
+              `--audit-policy-file=${join(dir, "audit-policy.yaml")}`,
+              `--audit-log-path=${auditLogPath(dir)}`,
+              "--audit-log-format=json",
+              "--audit-log-maxsize=2048",
+              "--audit-log-mode=batch",
+            ]
+          : []),
         "--v=1",
       ],
     },
@@ -147,7 +162,7 @@ export function components({ dir, ports, pki, kubeconfig }: ClusterLayout): Comp
         "--manage-all-nodes=true",
         `--server-address=${local}:${ports.kwok}`,
         `--node-ip=${local}`,
-        "--cidr=10.244.0.0/16",
+        "--cidr=10.16.0.0/12",
         `--config=${join(dir, "kwok.yaml")}`,
         // KWOK renews each node's Lease, so kube-controller-manager never marks a node
         // NotReady and evicts its pods.

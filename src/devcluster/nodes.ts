@@ -2,7 +2,7 @@
  * A KWOK node: a plain Node object that the kwok controller keeps Ready. Each gets
  * its own podCIDR so kwok hands out distinct pod IPs.
  */
-export function kwokNode(index: number): Record<string, unknown> {
+export function kwokNode(index: number, pods = 110): Record<string, unknown> {
   const name = `kwok-node-${index}`;
   return {
     apiVersion: "v1",
@@ -18,10 +18,14 @@ export function kwokNode(index: number): Record<string, unknown> {
         "kubernetes.io/role": "agent",
       },
     },
-    spec: { podCIDR: `10.244.${index}.0/24`, podCIDRs: [`10.244.${index}.0/24`] },
+    // /22 per node: room for up to ~1000 pod IPs, for dense benchmark nodes.
+    spec: {
+      podCIDR: `10.${16 + (index >> 6)}.${(index & 63) * 4}.0/22`,
+      podCIDRs: [`10.${16 + (index >> 6)}.${(index & 63) * 4}.0/22`],
+    },
     status: {
-      allocatable: { cpu: "32", memory: "256Gi", pods: "110" },
-      capacity: { cpu: "32", memory: "256Gi", pods: "110" },
+      allocatable: { cpu: "32", memory: "256Gi", pods: String(pods) },
+      capacity: { cpu: "32", memory: "256Gi", pods: String(pods) },
       nodeInfo: {
         architecture: "amd64",
         operatingSystem: "linux",
