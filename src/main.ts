@@ -4,12 +4,14 @@ import { hostname } from "node:os";
 import { Command, Option } from "commander";
 import { pino } from "pino";
 import { conversionHandler, rolloutValidationHandler, workloadHoldHandler } from "./controller/admission.js";
+import { analysisSource } from "./controller/analysis-source.js";
 import { createCaches, startCaches, stopCaches } from "./controller/caches.js";
 import { wireEvents } from "./controller/enqueue.js";
 import { EventRecorder } from "./controller/events.js";
 import { releaseReconciler } from "./controller/release-reconciler.js";
 import { rolloutReconciler } from "./controller/rollout-reconciler.js";
 import { trafficSource } from "./controller/traffic.js";
+import { trafficRoutingReconciler } from "./controller/trafficrouting-reconciler.js";
 import {
   applyConversionWebhook,
   applyWebhookConfigurations,
@@ -22,6 +24,13 @@ import { createKubeClient } from "./kube/client.js";
 import { addRuntimeFlags, readRuntimeFlags } from "./kube/flags.js";
 import { LeaderElector } from "./kube/leader.js";
 import { WorkQueue } from "./kube/queue.js";
+import { recordApiCall } from "./observe/api-calls.js";
+import { probeHandler } from "./observe/http.js";
+import { createMetrics } from "./observe/metrics.js";
+import { instrumentReconcile } from "./observe/reconcile.js";
+import { rolloutTransitions } from "./observe/transitions.js";
+import { recordWebhook } from "./observe/webhook-outcome.js";
+import { createLuaVm } from "./traffic/lua-vm.js";
 import { publishCaBundle } from "./webhook/ca-bundle.js";
 import { CertRotation } from "./webhook/cert-rotation.js";
 import { directoryCertStore, secretCertStore } from "./webhook/cert-store.js";
@@ -55,12 +64,13 @@ const program = addRuntimeFlags(new Command("kruise-rollout-controller"))
     ),
   )
   .addOption(
-    new Option("--health-probe-bind-address <addr>", "healthz/readyz listener")
+    new Option("--health-probe-bind-address <addr>", "healthz/readyz/metrics listener")
       .env("HTTP_ADDR")
       .default("0.0.0.0:8081"),
   )
   .addOption(new Option("--rollout-workers <n>").default("3"))
   .addOption(new Option("--batchrelease-workers <n>").default("3"))
+  .addOption(new Option("--trafficrouting-workers <n>").default("3"))
   .addOption(new Option("--resync <ms>", "cache resync period in milliseconds").default("600000"))
   .addOption(new Option("--no-legacy-batch-labels", "do not write the seed's apps.kruise.io batch labels"))
   .addOption(new Option("--log-level <level>").env("LOG_LEVEL").default("info"));
@@ -71,7 +81,9 @@ async function main(): Promise<void> {
   const runtime = readRuntimeFlags(opts);
   const log = pino({ level: opts.logLevel as string, base: { component: "kruise-rollout" } });
   const namespace = opts.namespace as string;
+  const metrics = createMetrics();
   const client = createKubeClient({
+    onResponse: recordApiCall(metrics),
     ...(runtime.kubeconfig ? { kubeconfig: runtime.kubeconfig } : {}),
     ...(runtime.context ? { context: runtime.context } : {}),
     qps: runtime.kubeApiQps,
@@ -142,6 +154,7 @@ async function main(): Promise<void> {
     port,
     host: url ? new URL(url).hostname : (opts.webhookHost as string),
     onError: (err, path) => log.error({ err, path }, "webhook handler failed"),
+    onServed: recordWebhook(metrics, ["/mutate-workload", "/validate-rollout", "/convert"]),
   })
     .admission("/mutate-workload", untilSynced(workloadHoldHandler(caches)))
     .admission("/validate-rollout", untilSynced(rolloutValidationHandler(caches)))
@@ -149,36 +162,72 @@ async function main(): Promise<void> {
   await server.listen();
   rotation.start();
 
-  const traffic = await trafficSource(client, namespace);
+  const vm = await createLuaVm();
+  const traffic = trafficSource(client, namespace, vm);
   const legacyBatchLabels = opts.legacyBatchLabels !== false;
   const rolloutQueue = new WorkQueue({
-    reconcile: rolloutReconciler({ client, caches, events, log, traffic }),
+    reconcile: instrumentReconcile(
+      metrics,
+      "rollout",
+      rolloutReconciler({
+        client,
+        caches,
+        events,
+        log,
+        traffic,
+        analysis: analysisSource(client, caches),
+        onPlanned: rolloutTransitions(metrics),
+      }),
+    ),
     workers: Number(opts.rolloutWorkers),
+    onDequeue: (_key, ms) => metrics.queueLatency.observe({ name: "rollout" }, ms / 1000),
     onError: (key, err) =>
       log.warn({ rollout: key, err: (err as Error).message }, "rollout reconcile failed, retrying"),
   });
   const releaseQueue = new WorkQueue({
-    reconcile: releaseReconciler({ client, caches, events, log, legacyBatchLabels }),
+    reconcile: instrumentReconcile(
+      metrics,
+      "batchrelease",
+      releaseReconciler({ client, caches, events, log, legacyBatchLabels }),
+    ),
     workers: Number(opts.batchreleaseWorkers),
+    onDequeue: (_key, ms) => metrics.queueLatency.observe({ name: "batchrelease" }, ms / 1000),
     onError: (key, err) =>
       log.warn({ batchRelease: key, err: (err as Error).message }, "batchrelease reconcile failed, retrying"),
   });
-  wireEvents(caches, rolloutQueue, releaseQueue);
+  const trafficRoutingQueue = new WorkQueue({
+    reconcile: instrumentReconcile(
+      metrics,
+      "trafficrouting",
+      trafficRoutingReconciler({ client, caches, events, log, vm, configNamespace: namespace }),
+    ),
+    workers: Number(opts.trafficroutingWorkers),
+    onDequeue: (_key, ms) => metrics.queueLatency.observe({ name: "trafficrouting" }, ms / 1000),
+    onError: (key, err) =>
+      log.warn(
+        { trafficRouting: key, err: (err as Error).message },
+        "trafficrouting reconcile failed, retrying",
+      ),
+  });
+  wireEvents(caches, rolloutQueue, releaseQueue, trafficRoutingQueue);
+  metrics.sources.queues.set("rollout", rolloutQueue).set("batchrelease", releaseQueue);
+  metrics.sources.rollouts = () => caches.rollouts.cache.list();
 
   const startCaches_ = startCaches(caches).then(() => {
     synced = true;
     log.info("caches synced");
   });
   const [host, probePort] = (opts.healthProbeBindAddress as string).split(/:(?=\d+$)/);
-  const health = createServer((req, res) => {
-    const ok = req.url === "/healthz" || (req.url === "/readyz" && synced);
-    res.writeHead(ok ? 200 : 503, { "content-type": "text/plain" }).end(ok ? "ok" : "not ready");
-  }).listen(Number(probePort), host || "0.0.0.0");
+  const health = createServer(probeHandler(metrics.registry, () => synced)).listen(
+    Number(probePort),
+    host || "0.0.0.0",
+  );
 
   const startWork = async () => {
     await startCaches_;
     rolloutQueue.start();
     releaseQueue.start();
+    trafficRoutingQueue.start();
     log.info("reconciling");
   };
   const elector = runtime.leaderElect
@@ -207,7 +256,11 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, "shutting down");
-    await Promise.allSettled([rolloutQueue.shutdown(), releaseQueue.shutdown()]);
+    await Promise.allSettled([
+      rolloutQueue.shutdown(),
+      releaseQueue.shutdown(),
+      trafficRoutingQueue.shutdown(),
+    ]);
     await elector?.stop();
     rotation.stop();
     await Promise.allSettled([stopCaches(caches), server?.close()]);

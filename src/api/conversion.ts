@@ -8,7 +8,8 @@ import {
   rolloutToV1beta1,
 } from "./conversion-rollout.js";
 import { isJsonObject, type Json, type JsonObject, toJson } from "./json.js";
-import { applyRestores, decodeRestores, diffRestores, encodeRestores } from "./restore.js";
+import { oldClientPins } from "./old-clients.js";
+import { applyRestores, decodeRestores, diffRestores, encodeRestores, type Restore } from "./restore.js";
 import type { RolloutV1alpha1Input } from "./rollout-v1alpha1.js";
 import type { RolloutV1beta1Input } from "./rollout-v1beta1.js";
 import { Annotations } from "./well-known.js";
@@ -45,11 +46,12 @@ function lossless(
   backward: Convert,
   carriedOnSource: string,
   keptOnResult: string,
+  pins: (out: JsonObject) => Restore[] = () => [],
 ): Convert {
   return (src) => {
     const { bare, annotation } = stripOurs(src);
     const out = applyRestores(toJson(forward(bare)), decodeRestores(annotation?.(carriedOnSource)));
-    const lost = diffRestores(toJson(backward(out)), bare);
+    const lost = [...diffRestores(toJson(backward(out)), bare), ...pins(out)];
     if (lost.length > 0) {
       const metadata = isJsonObject(out.metadata) ? out.metadata : {};
       const annotations = isJsonObject(metadata.annotations) ? metadata.annotations : {};
@@ -69,11 +71,13 @@ const rolloutUp = lossless(
   Annotations.v1beta1Only,
   Annotations.v1alpha1Only,
 );
+// The v1alpha1 view also pins what old clients drop (old-clients.ts).
 const rolloutDown = lossless(
   asJson(rolloutToV1alpha1),
   asJson(rolloutToV1beta1),
   Annotations.v1alpha1Only,
   Annotations.v1beta1Only,
+  oldClientPins,
 );
 const batchReleaseUp = lossless(
   asJson(batchReleaseToV1beta1),

@@ -1,4 +1,5 @@
 import type { z } from "zod";
+import { AnalysisTemplate } from "./analysis-template.js";
 import { BatchReleaseV1alpha1 } from "./batchrelease-v1alpha1.js";
 import { BatchReleaseV1beta1 } from "./batchrelease-v1beta1.js";
 import { RolloutV1alpha1 } from "./rollout-v1alpha1.js";
@@ -31,7 +32,7 @@ export interface CustomResourceDefinition {
   spec: {
     group: string;
     names: { kind: string; listKind: string; plural: string; singular: string };
-    scope: "Namespaced";
+    scope: "Namespaced" | "Cluster";
     versions: {
       name: string;
       served: boolean;
@@ -123,6 +124,7 @@ function crd(
   plural: string,
   versions: CustomResourceDefinition["spec"]["versions"],
   conversion?: ConversionClientConfig,
+  scope: "Namespaced" | "Cluster" = "Namespaced",
 ): CustomResourceDefinition {
   return {
     apiVersion: "apiextensions.k8s.io/v1",
@@ -131,7 +133,7 @@ function crd(
     spec: {
       group: GROUP,
       names: { kind, listKind: `${kind}List`, plural, singular: kind.toLowerCase() },
-      scope: "Namespaced",
+      scope,
       versions,
       ...(conversion && {
         conversion: {
@@ -173,7 +175,21 @@ export function trafficRoutingCrd(): CustomResourceDefinition {
   ]);
 }
 
+/** Our extension (src/api/analysis-template.ts): one schema, namespaced and cluster-scoped. */
+export function analysisTemplateCrds(): CustomResourceDefinition[] {
+  const v1alpha1 = [version("v1alpha1", AnalysisTemplate, true, [age])];
+  return [
+    crd("AnalysisTemplate", "analysistemplates", v1alpha1),
+    crd("ClusterAnalysisTemplate", "clusteranalysistemplates", v1alpha1, undefined, "Cluster"),
+  ];
+}
+
 /** Every CRD of the group; `conversion` is the webhook endpoint for the multi-version kinds. */
 export function buildCrds(conversion = defaultConversionClientConfig): CustomResourceDefinition[] {
-  return [rolloutCrd(conversion), batchReleaseCrd(conversion), trafficRoutingCrd()];
+  return [
+    rolloutCrd(conversion),
+    batchReleaseCrd(conversion),
+    trafficRoutingCrd(),
+    ...analysisTemplateCrds(),
+  ];
 }

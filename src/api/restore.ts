@@ -14,7 +14,12 @@ export interface Restore {
   to?: Json;
 }
 
-/** The restores that turn `from` into `to`. Arrays of equal length are compared element by element. */
+/**
+ * The restores that turn `from` into `to`. Arrays of equal length are compared element by element.
+ * An object that exists on one side only is restored key by key, with the container created first
+ * or removed last (only while empty): a key another writer adds to it later (the controller's hash
+ * annotation to a Rollout written without annotations, say) then leaves the other restores intact.
+ */
 export function diffRestores(
   from: Json | undefined,
   to: Json | undefined,
@@ -24,6 +29,12 @@ export function diffRestores(
   if (isJsonObject(from) && isJsonObject(to)) {
     const keys = [...new Set([...Object.keys(from), ...Object.keys(to)])].sort();
     return keys.flatMap((k) => diffRestores(from[k], to[k], [...path, k]));
+  }
+  if (path.length > 0 && isJsonObject(from) && to === undefined) {
+    return [...diffRestores(from, {}, path), { path, from: {} }];
+  }
+  if (path.length > 0 && from === undefined && isJsonObject(to)) {
+    return [{ path, to: {} }, ...diffRestores({}, to, path)];
   }
   if (Array.isArray(from) && Array.isArray(to) && from.length === to.length) {
     return from.flatMap((item, i) => diffRestores(item, to[i], [...path, i]));

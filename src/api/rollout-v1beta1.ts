@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { AnalysisStatus, BackgroundAnalysis, progressFields, StepAnalysis } from "./analysis-rollout.js";
 import { celMeta, stepRules, strategyRules, subStrategyRules } from "./cel.js";
 import { HeaderMatchesV1beta1, HTTPHeaderFilter, HTTPPathMatch, QueryParamMatches } from "./gateway.js";
 import { IntOrString } from "./int-or-string.js";
@@ -39,6 +40,8 @@ function canaryStep(style: "canary" | "blueGreen") {
       replicas: IntOrString.meta({ maxLength: PERCENT_MAX_LENGTH }).optional(),
       /** `pause: {}` waits for manual approval; a duration (seconds) resumes automatically. */
       pause: z.object({ duration: int32().optional() }).optional(),
+      /** Our extension: metric analysis once the step's batch is Ready; success moves on by itself. */
+      analysis: StepAnalysis.optional(),
     })
     .meta(celMeta(...stepRules(style)));
 }
@@ -60,6 +63,9 @@ export const CanaryStrategy = z
     /** Not read by the controller: it reads the `rollouts.kruise.io/trafficrouting` annotation. */
     trafficRoutingRef: z.string().optional(),
     disableGenerateCanaryService: z.boolean().optional(),
+    /** Our extension: analysis across the steps. */
+    analysis: BackgroundAnalysis.optional(),
+    ...progressFields,
   })
   .meta(celMeta(...subStrategyRules));
 export type CanaryStrategy = z.infer<typeof CanaryStrategy>;
@@ -134,6 +140,8 @@ export const RolloutStatus = z.object({
   /** Copies of the sub-status fields, for `kubectl get` columns. */
   currentStepIndex: int32(),
   currentStepState: z.string(),
+  /** Our extension: analysis runs. */
+  analysis: AnalysisStatus.optional(),
 });
 export type RolloutStatus = z.infer<typeof RolloutStatus>;
 

@@ -100,7 +100,10 @@ export function validateRolloutV1alpha1(rollout: RolloutV1alpha1, ctx: Validatio
     errors.push(...validateSteps(canary.steps, `${path}.steps`, isPartition(rollout), hasRouting, limit));
     errors.push(...validateTrafficRoutings(canary.trafficRoutings, `${path}.trafficRoutings`));
   }
-  return [...errors, ...validateConflict({ metadata: rollout.metadata, workloadRef: ref }, ctx)];
+  return [
+    ...errors,
+    ...validateConflict({ metadata: rollout.metadata, workloadRef: ref }, ctx, "spec.objectRef.workloadRef"),
+  ];
 }
 
 /** The UPDATE-only v1alpha1 rules (workload, traffic routings and style frozen while progressing). */

@@ -95,6 +95,7 @@ function validateSpec(rollout: Rollout, ctx: ValidationContext): FieldError[] {
 export function validateConflict(
   rollout: { metadata?: { name?: string }; workloadRef?: unknown },
   ctx: ValidationContext,
+  field = "spec.workloadRef",
 ): FieldError[] {
   const other = ctx.siblings?.find(
     (r) =>
@@ -105,7 +106,7 @@ export function validateConflict(
   if (!other) return [];
   return [
     {
-      field: "spec.workloadRef",
+      field,
       message: conflictMessage(`${other.metadata?.namespace}/${other.metadata?.name}`),
     },
   ];

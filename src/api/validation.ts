@@ -1,5 +1,7 @@
 import type { z } from "zod";
-import { RolloutV1alpha1 } from "./rollout-v1alpha1.js";
+import { convertRolloutToV1beta1 } from "./conversion.js";
+import { withOldClientPins } from "./old-clients.js";
+import { RolloutV1alpha1, type RolloutV1alpha1Input } from "./rollout-v1alpha1.js";
 import { RolloutV1beta1 } from "./rollout-v1beta1.js";
 import type { FieldError, ValidationContext } from "./validation-types.js";
 import { validateRolloutV1alpha1, validateRolloutV1alpha1Update } from "./validation-v1alpha1.js";
@@ -57,7 +59,23 @@ function decode<T extends z.ZodType>(schema: T, raw: unknown): z.infer<T> {
 function errorsOf(request: NonNullable<AdmissionReview["request"]>, ctx: ValidationContext): FieldError[] {
   const update = request.operation === "UPDATE";
   if (request.kind?.version === "v1alpha1") {
-    const next = decode(RolloutV1alpha1, request.object);
+    // A blue-green Rollout has no v1alpha1 form: its v1alpha1 view is its metadata, with the rest
+    // in the `v1beta1-only` restore annotation. Validate what will be stored, the v1beta1 object, or
+    // every v1alpha1 write (even `kubectl label`) of a blue-green Rollout would be refused.
+    const hub = convertRolloutToV1beta1(request.object as RolloutV1alpha1Input);
+    if (hub.spec?.strategy.blueGreen) {
+      const next = decode(RolloutV1beta1, hub);
+      return update
+        ? validateRolloutV1beta1Update(
+            decode(RolloutV1beta1, convertRolloutToV1beta1(request.oldObject as RolloutV1alpha1Input)),
+            next,
+            ctx,
+          )
+        : validateRolloutV1beta1(next, ctx);
+    }
+    // Validate the object with what conversion restores (old clients' dropped fields, see
+    // old-clients.ts): that is what will be stored, and what the old object is compared with.
+    const next = decode(RolloutV1alpha1, withOldClientPins(request.object));
     return update
       ? validateRolloutV1alpha1Update(decode(RolloutV1alpha1, request.oldObject), next, ctx)
       : validateRolloutV1alpha1(next, ctx);

@@ -69,6 +69,23 @@ export function rolloutValidationHandler(caches: Caches): AdmissionHandler {
   };
 }
 
-/** /convert: v1alpha1 ⇄ v1beta1 for Rollout and BatchRelease. */
+/**
+ * /convert: v1alpha1 ⇄ v1beta1 for Rollout and BatchRelease. An object that is not one (null, a
+ * scalar, a malformed spec) fails the review with a message naming it, not a TypeError's text.
+ */
 export const conversionHandler: ConversionHandler = (request) =>
-  request.objects.map((o) => convertObject(o as JsonObject, request.desiredAPIVersion));
+  request.objects.map((o, i) => {
+    const to = request.desiredAPIVersion;
+    if (typeof o !== "object" || o === null || Array.isArray(o))
+      throw new Error(`cannot convert object ${i} to ${to}: not a JSON object`);
+    const obj = o as JsonObject;
+    try {
+      return convertObject(obj, to);
+    } catch (error) {
+      if (!(error instanceof TypeError)) throw error;
+      const meta = (obj.metadata ?? {}) as { name?: unknown };
+      throw new Error(
+        `cannot convert ${String(obj.kind)} ${String(meta.name ?? "")} from ${String(obj.apiVersion)} to ${to}: malformed object (${error.message})`,
+      );
+    }
+  });

@@ -4,6 +4,7 @@ import type { KubeObject } from "../kube/object.js";
 import type { ResourceRef } from "../kube/resource.js";
 import type { BatchRelease, Deployment, ReplicaSet, StatefulSet } from "../release/model.js";
 import type { Rollout } from "../rollout/model.js";
+import type { TrafficRoutingObject } from "../trafficrouting/plan.js";
 
 const ref = (group: string, version: string, plural: string): ResourceRef => ({ group, version, plural });
 
@@ -13,6 +14,7 @@ export const resources = {
   deployments: ref("apps", "v1", "deployments"),
   statefulSets: ref("apps", "v1", "statefulsets"),
   replicaSets: ref("apps", "v1", "replicasets"),
+  trafficRoutings: ref("rollouts.kruise.io", "v1alpha1", "trafficroutings"),
 } as const;
 
 /**
@@ -26,6 +28,7 @@ export interface Caches {
   deployments: Informer<Deployment>;
   statefulSets: Informer<StatefulSet>;
   replicaSets: Informer<ReplicaSet>;
+  trafficRoutings: Informer<TrafficRoutingObject & KubeObject>;
 }
 
 export function createCaches(client: KubeClient, resyncMs: number, onError: (err: unknown) => void): Caches {
@@ -37,6 +40,7 @@ export function createCaches(client: KubeClient, resyncMs: number, onError: (err
     deployments: make(resources.deployments),
     statefulSets: make(resources.statefulSets),
     replicaSets: make(resources.replicaSets),
+    trafficRoutings: make(resources.trafficRoutings),
   };
 }
 

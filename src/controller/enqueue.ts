@@ -3,6 +3,7 @@ import type { WorkQueue } from "../kube/queue.js";
 import { canaryDeploymentLabel } from "../release/keys.js";
 import type { BatchRelease } from "../release/model.js";
 import type { Rollout } from "../rollout/model.js";
+import { TrafficRoutingAnnotation } from "../rollout/well-known.js";
 import type { Caches } from "./caches.js";
 
 const groupOf = (apiVersion: string) => (apiVersion.includes("/") ? apiVersion.split("/")[0] : "");
@@ -13,7 +14,12 @@ const groupOf = (apiVersion: string) => (apiVersion.includes("/") ? apiVersion.s
  * kind and name (upstream ignores the version too); a canary Deployment or a
  * ReplicaSet counts as the Deployment it belongs to.
  */
-export function wireEvents(caches: Caches, rolloutQueue: WorkQueue, releaseQueue: WorkQueue): void {
+export function wireEvents(
+  caches: Caches,
+  rolloutQueue: WorkQueue,
+  releaseQueue: WorkQueue,
+  trafficRoutingQueue: WorkQueue,
+): void {
   const both = (key: string) => {
     rolloutQueue.add(key);
     releaseQueue.add(key);
@@ -40,6 +46,17 @@ export function wireEvents(caches: Caches, rolloutQueue: WorkQueue, releaseQueue
   });
 
   caches.rollouts.addHandlers(on((o) => rolloutQueue.add(keyOf(o))));
+  // A TrafficRouting wakes itself and the Rollouts that name it in their annotation.
+  caches.trafficRoutings.addHandlers(
+    on((tr) => {
+      trafficRoutingQueue.add(keyOf(tr));
+      const ns = tr.metadata?.namespace ?? "";
+      for (const r of caches.rollouts.cache.list(ns) as Rollout[]) {
+        if (r.metadata.annotations?.[TrafficRoutingAnnotation] === tr.metadata?.name)
+          rolloutQueue.add(`${ns}/${r.metadata.name}`);
+      }
+    }),
+  );
   caches.batchReleases.addHandlers(on((o) => both(keyOf(o))));
   const deploymentEvent = (d: KubeObject) => {
     const ns = d.metadata?.namespace ?? "";

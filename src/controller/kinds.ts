@@ -75,6 +75,16 @@ const table: Record<string, ResourceRef> = {
     version: "v1beta1",
     plural: "batchreleases",
   },
+  "rollouts.kruise.io/v1alpha1/AnalysisTemplate": {
+    group: "rollouts.kruise.io",
+    version: "v1alpha1",
+    plural: "analysistemplates",
+  },
+  "rollouts.kruise.io/v1alpha1/ClusterAnalysisTemplate": {
+    group: "rollouts.kruise.io",
+    version: "v1alpha1",
+    plural: "clusteranalysistemplates",
+  },
   "rollouts.kruise.io/v1alpha1/TrafficRouting": {
     group: "rollouts.kruise.io",
     version: "v1alpha1",

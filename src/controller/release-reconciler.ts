@@ -32,6 +32,7 @@ export function releaseReconciler(deps: ReleaseReconcilerDeps): (key: string) =>
       return {};
     }
     const namespace = release.metadata.namespace;
+    const log = deps.log.child({ namespace, batchRelease: release.metadata.name });
     const workload = findWorkload(deps.caches, namespace, release.spec.workloadRef);
     const pods = workload ? await listWorkloadPods(deps.client, namespace, workload) : [];
     const deployments = deps.caches.deployments.cache.list(namespace);
@@ -74,7 +75,8 @@ export function releaseReconciler(deps: ReleaseReconcilerDeps): (key: string) =>
         body: { metadata: { resourceVersion: release.metadata.resourceVersion }, status: statusPatch },
       });
     }
-    if (plan.retry) deps.log.debug({ batchRelease: key, reason: plan.retry }, "release step not done yet");
+    const batch = (plan.status.canaryStatus?.currentBatch ?? 0) + 1;
+    if (plan.retry) log.debug({ batch, reason: plan.retry }, "release step not done yet");
     return plan.requeueAfterMs !== undefined
       ? { requeueAfterMs: plan.requeueAfterMs }
       : plan.retry

@@ -8,7 +8,10 @@ import type { Rollout } from "../rollout/model.js";
 import type { BatchReleaseView } from "../rollout/observed.js";
 import { planRollout } from "../rollout/plan.js";
 import { isRealCanary } from "../rollout/steps.js";
+import { TrafficRoutingAnnotation } from "../rollout/well-known.js";
+import type { TrafficRoutingObject } from "../trafficrouting/plan.js";
 import { act, type EventSink } from "./act.js";
+import type { AnalysisSource } from "./analysis-source.js";
 import { type Caches, resources } from "./caches.js";
 import { toView, workloadState } from "./observe-workload.js";
 import { mergePatchBetween } from "./status-patch.js";
@@ -21,7 +24,10 @@ export interface RolloutReconcilerDeps {
   log: Logger;
   /** Reads the network objects a Rollout routes through and binds the traffic operations to them. */
   traffic: TrafficSource;
-  onPlanned?: (rollout: Rollout, status: NonNullable<Rollout["status"]>) => void;
+  /** Takes the analysis measurements that are due; absent, analysis never runs. */
+  analysis?: AnalysisSource;
+  /** Told about each status written, with the Rollout's child logger (transition logs, step metrics). */
+  onPlanned?: (rollout: Rollout, status: NonNullable<Rollout["status"]>, log: Logger) => void;
 }
 
 function releaseView(br: BatchRelease): BatchReleaseView {
@@ -47,14 +53,28 @@ export function rolloutReconciler(deps: RolloutReconcilerDeps): (key: string) =>
     const rollout = deps.caches.rollouts.cache.get(key) as Rollout | undefined;
     if (!rollout) return {};
     const namespace = rollout.metadata.namespace;
+    const log = deps.log.child({ namespace, rollout: rollout.metadata.name });
     const state = workloadState(deps.caches, namespace, rollout.spec.workloadRef, isRealCanary(rollout));
     const br = deps.caches.batchReleases.cache.get(key) as BatchRelease | undefined;
     const workload = state ? toView(state) : null;
+    const trName = rollout.metadata.annotations?.[TrafficRoutingAnnotation];
+    const trafficRouting =
+      trName === undefined
+        ? {}
+        : {
+            trafficRouting:
+              (deps.caches.trafficRoutings.cache.get(`${namespace}/${trName}`) as
+                | TrafficRoutingObject
+                | undefined) ?? null,
+          };
+    const analysis = await deps.analysis?.(rollout);
     const plan = planRollout({
       rollout,
       workload,
       batchRelease: br ? releaseView(br) : null,
       traffic: await deps.traffic(rollout, workload),
+      ...trafficRouting,
+      ...(analysis && { analysis }),
       now: new Date(),
     });
     const statusPatch = mergePatchBetween(rollout.status ?? {}, plan.status);
@@ -69,8 +89,17 @@ export function rolloutReconciler(deps: RolloutReconcilerDeps): (key: string) =>
         contentType: "application/merge-patch+json",
         body: { metadata: { resourceVersion: rollout.metadata.resourceVersion }, status: statusPatch },
       });
-      deps.onPlanned?.(rollout, plan.status);
+      deps.onPlanned?.(rollout, plan.status, log);
     }
+    log.debug(
+      {
+        phase: plan.status.phase,
+        step: plan.status.currentStepIndex,
+        state: plan.status.currentStepState,
+        actions: plan.actions.length,
+      },
+      "reconciled",
+    );
     const target = {
       apiVersion: "rollouts.kruise.io/v1beta1",
       kind: "Rollout",

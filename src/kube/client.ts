@@ -30,6 +30,16 @@ export interface KubeClientOptions {
   qps?: number;
   burst?: number;
   clock?: Clock;
+  /** Told about every answered or failed call (code 0: no answer), for the API request metrics. */
+  onResponse?: (call: ApiCall) => void;
+}
+
+export interface ApiCall {
+  method: ApiRequest["method"];
+  path: string;
+  watch: boolean;
+  code: number;
+  seconds: number;
 }
 
 export type Query = Record<string, string | number | boolean | undefined>;
@@ -85,6 +95,7 @@ export class KubeClient {
   private readonly bucket: TokenBucket;
   private readonly server: URL;
   private keepAlive: { material: string; agent: http.Agent } | undefined;
+  private readonly onResponse: ((call: ApiCall) => void) | undefined;
 
   constructor(
     readonly kubeConfig: KubeConfig,
@@ -94,6 +105,7 @@ export class KubeClient {
     const cluster = kubeConfig.getCurrentCluster();
     if (!cluster) throw new Error("kubeconfig has no current cluster");
     this.server = new URL(cluster.server);
+    this.onResponse = options.onResponse;
   }
 
   /** The namespace of the current context ("default" when it names none), e.g. for in-cluster pods. */
@@ -175,6 +187,27 @@ export class KubeClient {
 
   private async open(req: ApiRequest, signal?: AbortSignal): Promise<http.IncomingMessage> {
     await this.bucket.take();
+    if (!this.onResponse) return this.send(req, signal);
+    const started = performance.now();
+    const report = (code: number) =>
+      this.onResponse?.({
+        method: req.method,
+        path: req.path,
+        watch: req.query?.watch === true,
+        code,
+        seconds: (performance.now() - started) / 1000,
+      });
+    try {
+      const response = await this.send(req, signal);
+      report(response.statusCode ?? 0);
+      return response;
+    } catch (error) {
+      report(0);
+      throw error;
+    }
+  }
+
+  private async send(req: ApiRequest, signal?: AbortSignal): Promise<http.IncomingMessage> {
     const url = new URL(this.server.pathname.replace(/\/$/, "") + req.path, this.server);
     for (const [key, value] of Object.entries(req.query ?? {})) {
       if (value !== undefined) url.searchParams.set(key, String(value));

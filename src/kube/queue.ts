@@ -26,6 +26,8 @@ export interface WorkQueueOptions {
   backoff?: BackoffOptions;
   /** Told about every failed reconcile before it is retried with backoff. */
   onError?: (key: string, error: unknown) => void;
+  /** Told how long a key waited for a worker, each time one takes it (queue latency metric). */
+  onDequeue?: (key: string, waitedMs: number) => void;
 }
 
 interface Parked {
@@ -39,6 +41,7 @@ export class WorkQueue {
   private readonly clock: Clock;
   private readonly backoff: ItemBackoff;
   private readonly onError: (key: string, error: unknown) => void;
+  private readonly onDequeue: ((key: string, waitedMs: number) => void) | undefined;
 
   /** Keys waiting for a worker, in order. */
   private readonly waiting: string[] = [];
@@ -46,6 +49,8 @@ export class WorkQueue {
   private readonly dirty = new Set<string>();
   private readonly processing = new Set<string>();
   private readonly parked = new Map<string, Parked>();
+  /** When each waiting key joined `waiting`, for onDequeue. */
+  private readonly waitingSince = new Map<string, number>();
   private readonly inFlight = new Set<Promise<void>>();
   private started = false;
   private shuttingDown = false;
@@ -56,6 +61,7 @@ export class WorkQueue {
     this.clock = options.clock ?? systemClock;
     this.backoff = new ItemBackoff(options.backoff);
     this.onError = options.onError ?? (() => {});
+    this.onDequeue = options.onDequeue;
   }
 
   /** Begins dispatching to workers. Keys added before this wait (like informer events before sync). */
@@ -68,7 +74,7 @@ export class WorkQueue {
     if (this.shuttingDown || this.dirty.has(key)) return;
     this.dirty.add(key);
     if (this.processing.has(key)) return; // re-queued when its current run finishes
-    this.waiting.push(key);
+    this.enqueue(key);
     this.dispatch();
   }
 
@@ -123,14 +129,22 @@ export class WorkQueue {
     for (const { timer } of this.parked.values()) timer.cancel();
     this.parked.clear();
     this.waiting.length = 0;
+    this.waitingSince.clear();
     this.dirty.clear();
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+  }
+
+  private enqueue(key: string): void {
+    this.waiting.push(key);
+    this.waitingSince.set(key, this.clock.now());
   }
 
   private dispatch(): void {
     if (!this.started || this.shuttingDown) return;
     while (this.processing.size < this.workers && this.waiting.length > 0) {
       const key = this.waiting.shift() as string;
+      this.onDequeue?.(key, this.clock.now() - (this.waitingSince.get(key) ?? this.clock.now()));
+      this.waitingSince.delete(key);
       this.dirty.delete(key);
       this.processing.add(key);
       const run = this.run(key);
@@ -149,7 +163,7 @@ export class WorkQueue {
       this.addRateLimited(key);
     } finally {
       this.processing.delete(key);
-      if (this.dirty.has(key) && !this.shuttingDown) this.waiting.push(key);
+      if (this.dirty.has(key) && !this.shuttingDown) this.enqueue(key);
       this.dispatch();
     }
   }

@@ -1,5 +1,7 @@
 import { isDeepStrictEqual } from "node:util";
-import { graceMs } from "./finalise.js";
+import { acknowledgeAnalysis, analysisHold, runStepAnalysis } from "./analysis.js";
+import { checkProgressDeadline } from "./deadline.js";
+import { graceMs, graceRemainingMs } from "./finalise.js";
 import type { CanaryStep } from "./model.js";
 import type { Pass } from "./pass.js";
 import { batchReleaseObject, desiredBatchReleaseSpec } from "./release-request.js";
@@ -152,8 +154,9 @@ export function runCanary(pass: Pass): void {
             pass.requeue(Math.max(grace, 1000));
             return;
           }
-          if (pass.sinceLastUpdate() < grace) {
-            pass.requeue(grace - pass.sinceLastUpdate());
+          const remaining = graceRemainingMs(pass, grace);
+          if (remaining > 0) {
+            pass.requeue(remaining);
             return;
           }
         }
@@ -163,9 +166,12 @@ export function runCanary(pass: Pass): void {
       }
       case "StepUpgrade": {
         pass.status.message = `Rollout is in step(${sub.currentStepIndex}/${n}), and upgrade workload to new version`;
-        if (!runBatchRelease(pass, sub.currentStepIndex)) return;
+        if (!runBatchRelease(pass, sub.currentStepIndex)) {
+          checkProgressDeadline(pass);
+          return;
+        }
         if (!batchReady(pass, sub.currentStepIndex)) {
-          pass.requeue(2000);
+          if (!checkProgressDeadline(pass)) pass.requeue(2000);
           return;
         }
         pass.event(
@@ -180,8 +186,9 @@ export function runCanary(pass: Pass): void {
       }
       case "StepTrafficRouting": {
         if (traffic && hasTraffic(current)) {
-          if (pass.sinceLastUpdate() < grace) {
-            pass.requeue(grace - pass.sinceLastUpdate());
+          const remaining = graceRemainingMs(pass, grace);
+          if (remaining > 0) {
+            pass.requeue(remaining);
             return;
           }
           const routed = traffic.ensureRoutes(current);
@@ -208,9 +215,15 @@ export function runCanary(pass: Pass): void {
         break;
       }
       case "StepMetricsAnalysis":
-        sub.currentStepState = "StepPaused";
+        if (!runStepAnalysis(pass, current)) return;
         break;
       case "StepPaused": {
+        const hold = analysisHold(pass);
+        if (hold) {
+          pass.status.message = `Rollout is in step(${sub.currentStepIndex}/${n}), ${hold}; approve to continue, or roll the workload back`;
+          sub.message = pass.status.message;
+          return;
+        }
         const last = sub.currentStepIndex === n;
         if (last && current.replicas === "100%" && pass.rollout.spec.strategy.blueGreen === undefined) {
           pass.touch();
@@ -234,6 +247,7 @@ export function runCanary(pass: Pass): void {
         break;
       }
       case "StepReady": {
+        acknowledgeAnalysis(pass);
         pass.event("Normal", "StepReady", `step(${sub.currentStepIndex}/${n}) is ready`);
         pass.touch();
         if (sub.currentStepIndex < n) {

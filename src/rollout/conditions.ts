@@ -13,6 +13,8 @@ export const ProgressingReason = {
   Completed: "Completed",
   Cancelling: "Cancelling",
   Paused: "Paused",
+  /** Ours: a failed analysis or a missed progress deadline; traffic to stable, then the workload back. */
+  Aborting: "Aborting",
 } as const;
 
 export function getCondition(conditions: Condition[] | undefined, type: string): Condition | undefined {

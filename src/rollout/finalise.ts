@@ -1,3 +1,4 @@
+import { holdAction } from "../trafficrouting/plan.js";
 import type { FinalisingStep } from "./model.js";
 import type { TrafficStep } from "./observed.js";
 import type { Pass } from "./pass.js";
@@ -66,6 +67,19 @@ export function graceMs(pass: Pass): number {
     grace = Math.max(grace, g < 0 ? defaultGraceSeconds : g);
   }
   return grace * 1000;
+}
+
+/**
+ * How much of the traffic grace period is left after the change that stamped lastUpdateTime.
+ * The status stores that time in whole seconds (like metav1.Time), so the change may have been
+ * made up to a second after the stored value: that second counts as not yet waited, or a 3 s
+ * grace could end after 2 s. A stamp with sub-second digits is taken as exact.
+ */
+export function graceRemainingMs(pass: Pass, grace: number): number {
+  if (grace <= 0) return 0;
+  const stamp = pass.canary?.lastUpdateTime;
+  const truncated = stamp !== undefined && !/\.\d+Z$/.test(stamp) ? 1000 : 0;
+  return Math.max(0, grace + truncated - pass.sinceLastUpdate());
 }
 
 const done: TrafficStep = { done: true, actions: [] };
@@ -137,6 +151,10 @@ function runTask(pass: Pass, task: Task, reason: FinaliseReason): TrafficStep {
  * keeps it in memory and skips it after a restart).
  */
 export function walkFinalising(pass: Pass, sequence: Task[], reason: FinaliseReason): boolean {
+  // Release our hold on a shared TrafficRouting object first (upstream doFinalising).
+  const tr = pass.observed.trafficRouting;
+  const release = tr ? holdAction(tr, pass.rollout.metadata.name, false) : undefined;
+  if (release) pass.actions.push(release);
   const sub = pass.canary;
   if (!sub) return true;
   const workload = pass.observed.workload;
@@ -178,9 +196,9 @@ export function walkFinalising(pass: Pass, sequence: Task[], reason: FinaliseRea
       pass.requeue(2000);
       return false;
     }
-    const waited = pass.sinceLastUpdate();
-    if (waited < grace) {
-      pass.requeue(grace - waited);
+    const remaining = graceRemainingMs(pass, grace);
+    if (remaining > 0) {
+      pass.requeue(remaining);
       return false;
     }
   }

@@ -1,6 +1,7 @@
 // The slice of the rollouts.kruise.io/v1beta1 Rollout that the state machine reads
 // and writes, with upstream's JSON names. The zod schemas in src/api are the full
 // source of truth; these interfaces are structurally compatible with them.
+import type { AnalysisRef, AnalysisStatus } from "../analysis/model.js";
 
 export type IntOrString = number | string;
 
@@ -28,6 +29,7 @@ export interface CanaryStep {
   matches?: HttpRouteMatch[];
   replicas?: IntOrString;
   pause?: { duration?: number };
+  analysis?: AnalysisRef;
 }
 
 export interface TrafficRoutingRef {
@@ -46,6 +48,9 @@ export interface CanaryStrategy {
   enableExtraWorkloadForCanary?: boolean;
   trafficRoutingRef?: string;
   disableGenerateCanaryService?: boolean;
+  analysis?: AnalysisRef;
+  progressDeadlineSeconds?: number;
+  progressDeadlineAbort?: boolean;
 }
 
 export interface RolloutSpec {
@@ -109,6 +114,7 @@ export interface RolloutStatus {
   currentStepIndex: number;
   currentStepState: StepState | "";
   canaryStatus?: CanaryStatus;
+  analysis?: AnalysisStatus;
 }
 
 export interface Rollout {

@@ -1,3 +1,5 @@
+import type { Observation, ResolvedRun } from "../analysis/model.js";
+import type { TrafficRoutingObject } from "../trafficrouting/plan.js";
 import type { Action } from "./action.js";
 import type { CanaryStep, ObjectRef, Rollout } from "./model.js";
 
@@ -73,7 +75,28 @@ export interface RolloutObserved {
   batchRelease: BatchReleaseView | null;
   /** Absent when the Rollout has no trafficRoutings. */
   traffic: TrafficOps | null;
+  /**
+   * The TrafficRouting object the Rollout's `rollouts.kruise.io/trafficrouting`
+   * annotation names: undefined without the annotation, null when it does not exist.
+   */
+  trafficRouting?: TrafficRoutingObject | null;
+  /** What the shell measured for the analysis runs that were due (src/controller/analysis-source.ts). */
+  analysis?: ObservedAnalysis;
   now: Date;
+}
+
+/** One run's inputs: the resolved templates (or why they could not be), and fresh observations. */
+export interface ObservedRun {
+  run?: ResolvedRun;
+  error?: string;
+  observations: Record<string, { at: string; observation: Observation }>;
+}
+
+export interface ObservedAnalysis {
+  step?: ObservedRun;
+  background?: ObservedRun;
+  /** While aborting: the write that puts the workload's template back to the stable revision. */
+  revert?: { action?: Action; error?: string };
 }
 
 export interface RolloutPlan {

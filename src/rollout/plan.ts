@@ -1,3 +1,6 @@
+import { holdAction } from "../trafficrouting/plan.js";
+import { aborting, cancelOutcome } from "./abort.js";
+import { runBackgroundAnalysis } from "./analysis.js";
 import { runCanary } from "./canary.js";
 import {
   ConditionType,
@@ -12,7 +15,13 @@ import type { CanaryStatus, RolloutStatus } from "./model.js";
 import type { RolloutObserved, RolloutPlan } from "./observed.js";
 import { Pass } from "./pass.js";
 import { nextIndexAfter, strategyOf } from "./steps.js";
-import { RolloutFinalizer, RolloutHashAnnotation, WorkloadTypeLabel, workloadTypeOf } from "./well-known.js";
+import {
+  RolloutFinalizer,
+  RolloutHashAnnotation,
+  TrafficRoutingAnnotation,
+  WorkloadTypeLabel,
+  workloadTypeOf,
+} from "./well-known.js";
 
 /**
  * The Rollout state machine (spec §3): observed state in, desired status and actions
@@ -260,6 +269,26 @@ function progressing(pass: Pass, hash: string): void {
           return;
         }
       }
+      // A shared TrafficRouting object routes for us while we hold it.
+      if (pass.observed.trafficRouting !== undefined) {
+        const tr = pass.observed.trafficRouting;
+        if (
+          !tr ||
+          tr.status?.phase === "Finalizing" ||
+          tr.status?.phase === "Terminating" ||
+          tr.metadata.deletionTimestamp
+        ) {
+          pass.status.message = `waiting for TrafficRouting ${pass.rollout.metadata.annotations?.[TrafficRoutingAnnotation] ?? ""} to be ready`;
+          pass.requeue(3000);
+          return;
+        }
+        const hold = holdAction(tr, pass.rollout.metadata.name, true);
+        if (hold) {
+          pass.actions.push(hold);
+          pass.requeue(1000);
+          return;
+        }
+      }
       // Absorb a workload and its Rollout edited together: wait 3 s after the transition.
       const since = pass.now.getTime() - Date.parse(cond.lastUpdateTime ?? pass.nowIso);
       if (since < 3000) {
@@ -294,19 +323,23 @@ function progressing(pass: Pass, hash: string): void {
       return;
     case ProgressingReason.Cancelling:
       if (finalise(pass, "Rollback")) {
-        transition(pass, ProgressingReason.Completed, "Rollout progressing has been canceled", "False");
+        const outcome = cancelOutcome(cond);
+        transition(pass, ProgressingReason.Completed, outcome.message, "False");
         pass.status.conditions = setCondition(
           pass.status.conditions,
           {
             type: ConditionType.Succeeded,
             status: "False",
-            reason: "Canceled",
-            message: "Rollout progressing has been canceled",
+            reason: outcome.reason,
+            message: outcome.message,
           },
           pass.now,
         );
-        pass.event("Normal", "Canceled", "Rollout progressing has been canceled");
+        pass.event("Normal", outcome.reason, outcome.message);
       }
+      return;
+    case ProgressingReason.Aborting:
+      aborting(pass, cond);
       return;
     case ProgressingReason.Completed:
       pass.status.phase = "Healthy";
@@ -367,6 +400,7 @@ function inRolling(pass: Pass, hash: string): void {
   if (sub.nextStepIndex === 0 || sub.nextStepIndex < -1 || sub.nextStepIndex > n) {
     sub.nextStepIndex = nextIndexAfter(sub.currentStepIndex, n);
   }
+  if (!runBackgroundAnalysis(pass)) return;
   runCanary(pass);
 }
 

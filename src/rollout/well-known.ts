@@ -6,6 +6,7 @@ export const InProgressingAnnotation = "rollouts.kruise.io/in-progressing";
 export const WorkloadTypeLabel = "rollouts.kruise.io/workload-type";
 export const RolloutIdLabel = "rollouts.kruise.io/rollout-id";
 export const RollbackInBatchAnnotation = "rollouts.kruise.io/rollback-in-batch";
+export const TrafficRoutingAnnotation = "rollouts.kruise.io/trafficrouting";
 
 /** The requeue and grace defaults of upstream (spec §0). */
 export const defaultGraceSeconds = 3;

@@ -30,7 +30,8 @@ export function batchesOf(pods: k8s.V1Pod[]): Record<string, string[]> {
   const out: Record<string, string[]> = {};
   for (const p of pods) {
     const batch = p.metadata?.labels?.["rollouts.kruise.io/rollout-batch-id"];
-    if (batch) (out[batch] ??= []).push(p.metadata?.name ?? "");
+    if (!batch) continue;
+    out[batch] = [...(out[batch] ?? []), p.metadata?.name ?? ""];
   }
   return out;
 }

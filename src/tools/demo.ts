@@ -5,8 +5,21 @@ import { join } from "node:path";
 import * as k8s from "@kubernetes/client-node";
 import { defaultClusterOptions, up } from "../devcluster/cluster.js";
 import { installCrds, startController } from "../devcluster/controller.js";
+import {
+  apply,
+  ensureKubevela,
+  installKubevela,
+  kubevelaBinaries,
+  kubevelaVersion,
+  refOf,
+  startVelaCore,
+  vela,
+} from "../devcluster/kubevela.js";
 import { binaries, clusterDir } from "../devcluster/paths.js";
+import { createKubeClient } from "../kube/client.js";
+import { resourcePath } from "../kube/resource.js";
 import { batchesOf, describeSnapshot, isReady, type Snapshot } from "./demo-watch.js";
+import { seedApplication, seedImage, seedName, seedNetwork } from "./vela-seed.js";
 
 const say = (line = "") => console.log(line);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -284,6 +297,7 @@ async function nginxDeployment(d: Demo): Promise<void> {
 }
 
 async function main(): Promise<void> {
+  if (process.argv.includes("--vela")) return velaDemo();
   say("== kruise-rollout demo ==");
   const info = await up(defaultClusterOptions);
   const kc = new k8s.KubeConfig();
@@ -316,6 +330,100 @@ async function main(): Promise<void> {
   say("\nThe cluster keeps running (the controller has stopped). Look around with:");
   say(`  export KUBECONFIG=${info.kubeconfig}`);
   say(`  ${binaries.kubectl} get rollouts,pods -A`);
+  say("Stop it with: npm run cluster:down");
+}
+
+/**
+ * `npm run demo -- --vela`: the seed's KubeVela example with the real vela-core and vela CLI (built from
+ * the Go module on first use): enable the addon, deploy the Application, publish v2, watch batch 1 pause,
+ * resume it with `vela workflow resume`.
+ */
+async function velaDemo(): Promise<void> {
+  say("== kruise-rollout demo: the seed's KubeVela example ==");
+  const info = await up(defaultClusterOptions);
+  const kubeconfig = info.kubeconfig;
+  const base = defaultClusterOptions.basePort;
+  const webhookPort = base + 10;
+  await installCrds(kubeconfig, `https://127.0.0.1:${webhookPort}/convert`);
+  const dir = join(clusterDir(defaultClusterOptions.name), "vela");
+  const controller = await startController({
+    kubeconfig,
+    dir: join(clusterDir(defaultClusterOptions.name), "controller"),
+    webhookPort,
+    healthPort: base + 11,
+  });
+  say(`controller running (log: ${controller.logFile})`);
+  say("building vela-core and the vela CLI if needed (a cold build takes many minutes)…");
+  await ensureKubevela();
+  await installKubevela(kubeconfig);
+  const core = await startVelaCore({ kubeconfig, dir, metricsPort: base + 20, healthPort: base + 21 });
+  say(`vela-core ${kubevelaVersion} running outside the cluster (log: ${core.logFile})`);
+  const client = createKubeClient({ kubeconfig });
+  const sh = async (args: string[]) => {
+    say(`\n$ vela ${args.join(" ")}`);
+    const r = await vela(kubeconfig, args);
+    for (const line of `${r.stdout}${r.stderr}`.trim().split("\n")) say(`  ${line}`);
+    if (r.code !== 0) throw new Error(`vela ${args[0]} ${args[1] ?? ""} failed (exit ${r.code})`);
+  };
+  const ns = "demo-vela";
+  const get = async (apiVersion: string, kind: string, name: string) =>
+    client
+      // biome-ignore lint/suspicious/noExplicitAny: API objects are arbitrary JSON here
+      .request<Record<string, any>>({
+        method: "GET",
+        path: resourcePath(refOf({ apiVersion, kind }), { namespace: ns, name }),
+      })
+      .catch(() => undefined);
+  const until = async (what: string, test: () => Promise<boolean>) => {
+    for (let i = 0; i < 600; i++) {
+      if (await test()) return;
+      await sleep(500);
+    }
+    throw new Error(`timed out waiting for ${what}`);
+  };
+  const rollout = () => get("rollouts.kruise.io/v1alpha1", "Rollout", seedName);
+  const appPhase = async () => (await get("core.oam.dev/v1beta1", "Application", seedName))?.status?.phase;
+  try {
+    await sh([
+      "addon",
+      "enable",
+      join(import.meta.dirname, "..", "..", "addon", "kruise-rollout"),
+      "webhookMode=url",
+      `webhookURL=https://127.0.0.1:${webhookPort}`,
+    ]);
+    const kc = new k8s.KubeConfig();
+    kc.loadFromFile(kubeconfig);
+    await ensureNamespace({ core: kc.makeApiClient(k8s.CoreV1Api) } as Demo, ns);
+    for (const o of seedNetwork(ns)) await apply(client, o);
+    say(
+      `\n== The seed's Application (webservice + kruise-rollout trait, nginx traffic) in ${ns}, image v1 ==`,
+    );
+    await apply(client, seedApplication({ namespace: ns, image: seedImage("v1"), publishVersion: "v1" }));
+    await until("the Application running", async () => (await appPhase()) === "running");
+    await sh(["status", seedName, "-n", ns]);
+    say("\n== Publishing v2: batch 1 (20% of pods, 20% of traffic) then a manual approval ==");
+    await apply(client, seedApplication({ namespace: ns, image: seedImage("v2"), publishVersion: "v2" }));
+    await until("batch 1 paused", async () => {
+      const c = (await rollout())?.status?.canaryStatus;
+      return c?.currentStepIndex === 1 && c.currentStepState === "StepPaused";
+    });
+    const canary = await get("networking.k8s.io/v1", "Ingress", `${seedName}-canary`);
+    say(
+      `  canary Ingress weight: ${canary?.metadata.annotations?.["nginx.ingress.kubernetes.io/canary-weight"]}%`,
+    );
+    await sh(["status", seedName, "-n", ns]);
+    await sh(["workflow", "resume", seedName, "-n", ns]);
+    await until("the release complete", async () => (await rollout())?.status?.phase === "Healthy");
+    await until("the Application running", async () => (await appPhase()) === "running");
+    await sh(["status", seedName, "-n", ns]);
+    say("\ndone: every pod runs v2, the canary Ingress is gone and the Application is running.");
+  } finally {
+    await core.stop();
+    await controller.stop();
+  }
+  say("\nThe cluster keeps running (vela-core and the controller have stopped). Look around with:");
+  say(`  export KUBECONFIG=${kubeconfig}`);
+  say(`  ${kubevelaBinaries.cli} status ${seedName} -n ${ns}`);
   say("Stop it with: npm run cluster:down");
 }
 

@@ -4,11 +4,11 @@
 //   * Weight step: in every rule that sends to the stable Service, the stable backendRef gets
 //     weight 100-N and a canary backendRef (the stable one renamed `<svc>-canary`) weight N,
 //     replacing an existing canary ref in place or appended after the others.
-//   * Match step (weight ignored): rules that reference the canary are dropped and rebuilt. For
-//     each stable rule a canary rule is appended after all original rules, with the canary as
-//     its only backend and as matches: the Rollout's path matches on their own (first stable
-//     rule only), then every original match of the rule AND-ed with each non-path Rollout
-//     match (its headers and query params appended).
+//   * Match step (weight ignored): canary rules are dropped and rebuilt, and canary refs are
+//     taken out of weighted rules. For each stable rule a canary rule is appended after all
+//     original rules, with the canary as its only backend and as matches: the Rollout's path
+//     matches on their own (first stable rule only), then every original match of the rule
+//     AND-ed with each non-path Rollout match (its headers and query params appended).
 //   * Restore: canary refs removed, the stable ref's weight set to 1, canary-only rules dropped.
 //     Routes stored by an API server carry weight 1 already (the CRD default), so this gives back
 //     the original; an explicit other weight on the stable ref comes back as 1, as upstream.
@@ -21,6 +21,9 @@
 //     path and non-path matches are mixed); here it is the k-th non-path match.
 //   * Restore drops only rules whose sole backends were canary refs; upstream also dropped
 //     original rules without backendRefs (e.g. redirect-only rules).
+//   * A match step after a weight step first takes the canary ref out of the weighted rules
+//     (stable weight back to 1, as Restore does). Upstream dropped those rules whole, so the
+//     stable route disappeared and the match step built no canary rule either.
 
 import { type TrafficChange, targetOf } from "./actions.js";
 import { fail, ok, type Result } from "./errors.js";
@@ -92,8 +95,10 @@ function matchRules(
   const otherMatches = matches.filter((match) => match.path === undefined);
   const kept: HTTPRouteRule[] = [];
   const canaries: HTTPRouteRule[] = [];
-  for (const original of rules) {
-    if (findRef(original, services.canaryService) >= 0) continue;
+  for (const observed of rules) {
+    const original = withoutCanaryRef(observed, services);
+    // a canary rule of an earlier match step: rebuilt below
+    if (original === undefined) continue;
     kept.push(structuredClone(original));
     const stableRef = original.backendRefs?.[findRef(original, services.stableService)];
     if (stableRef === undefined) continue;
@@ -118,6 +123,23 @@ function matchRules(
     });
   }
   return [...kept, ...canaries];
+}
+
+/**
+ * A rule as it was before weight steps touched it: the canary ref removed and the stable ref's
+ * weight back to 1 (as Finalise does). Undefined for a rule that sent only to the canary.
+ * Upstream drops every rule holding a canary ref when a match step follows a weight step, so the
+ * stable rule itself vanished and nothing routed to the stable Service any more.
+ */
+function withoutCanaryRef(rule: HTTPRouteRule, services: GatewayServices): HTTPRouteRule | undefined {
+  const canary = findRef(rule, services.canaryService);
+  if (canary < 0) return rule;
+  const refs = structuredClone(rule.backendRefs ?? []);
+  refs.splice(canary, 1);
+  if (refs.length === 0) return undefined;
+  const stableRef = refs[findRef({ backendRefs: refs }, services.stableService)];
+  if (stableRef) stableRef.weight = 1;
+  return { ...structuredClone(rule), backendRefs: refs };
 }
 
 /** Finalise's rules: everything the rollout added removed again. */

@@ -37,6 +37,8 @@ export interface WebhookServerOptions {
   /** The apiserver gives up after 30 s at most; never hold a socket longer than that. */
   requestTimeoutMs?: number;
   onError?: (error: unknown, path: string) => void;
+  /** Told about every answer: its HTTP status, the body sent, and the time taken (webhook metrics). */
+  onServed?: (path: string, httpStatus: number, body: unknown, seconds: number) => void;
 }
 
 type Route = (body: unknown) => Promise<unknown>;
@@ -129,17 +131,22 @@ export class WebhookServer {
 
   private async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = new URL(req.url ?? "/", "https://webhook").pathname;
+    const started = performance.now();
+    const answer = (status: number, body: unknown) => {
+      send(res, status, body);
+      this.options.onServed?.(path, status, body, (performance.now() - started) / 1000);
+    };
     try {
       const route = this.routes.get(path);
       if (!route) throw new ReviewError(`no webhook at ${path}`, 404);
       if (req.method !== "POST") throw new ReviewError(`${req.method} not allowed; POST a review`, 405);
       const body = await readJson(req, this.options.maxBodyBytes ?? defaultMaxBodyBytes);
-      send(res, 200, await route(body));
+      answer(200, await route(body));
     } catch (error) {
       // Only envelope-level failures land here (no uid to answer in), or a bug in this file.
       const status = error instanceof ReviewError ? error.httpStatus : 500;
       if (status === 500) this.options.onError?.(error, path);
-      send(res, status, { kind: "Status", status: "Failure", code: status, message: messageOf(error) });
+      answer(status, { kind: "Status", status: "Failure", code: status, message: messageOf(error) });
     }
   }
 }

@@ -13,5 +13,7 @@ export const addonNames = {
     "rollouts.rollouts.kruise.io",
     "batchreleases.rollouts.kruise.io",
     "trafficroutings.rollouts.kruise.io",
+    "analysistemplates.rollouts.kruise.io",
+    "clusteranalysistemplates.rollouts.kruise.io",
   ],
 } as const;

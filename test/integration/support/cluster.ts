@@ -4,6 +4,8 @@ import { fileURLToPath } from "node:url";
 import * as k8s from "@kubernetes/client-node";
 import { inject } from "vitest";
 import { parseAllDocuments } from "yaml";
+import { createKubeClient } from "../../../src/kube/client.js";
+import { customResourceDefinitions, resourcePath } from "../../../src/kube/resource.js";
 
 export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
 export const sharedDir = join(repoRoot, "..", "shared");
@@ -74,18 +76,20 @@ export async function deleteNamespace(cluster: TestCluster, name: string): Promi
 export async function installCrds(cluster: TestCluster, relativeDir: string): Promise<string[]> {
   const dir = join(sharedDir, "crds", relativeDir);
   const names: string[] = [];
+  const rawClient = createKubeClient({ kubeconfig: inject("kubeconfig") });
   for (const file of readdirSync(dir).filter((f) => f.endsWith(".yaml"))) {
     for (const doc of parseAllDocuments(readFileSync(join(dir, file), "utf8"))) {
       const obj = doc.toJS() as k8s.KubernetesObject | null;
       if (!obj?.kind) continue;
-      await cluster.objects.patch(
-        obj,
-        undefined,
-        undefined,
-        "kruise-rollout-tests",
-        true,
-        k8s.PatchStrategy.ServerSideApply,
-      );
+      // Raw JSON: client-node's typed serializer drops schema keys its model spells
+      // differently (x-kubernetes-int-or-string), which makes e.g. the Istio CRDs invalid.
+      await rawClient.request({
+        method: "PATCH",
+        path: resourcePath(customResourceDefinitions, { name: obj.metadata?.name ?? "" }),
+        contentType: "application/apply-patch+yaml",
+        query: { fieldManager: "kruise-rollout-tests", force: true },
+        body: obj,
+      });
       names.push(obj.metadata?.name ?? "");
     }
   }

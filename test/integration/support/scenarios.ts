@@ -116,8 +116,7 @@ export async function waitForPods(
         const pods = await livePods(s);
         const t = tally(pods);
         last = t;
-        const ok =
-          t.total === want && Object.entries(expected).every(([image, n]) => (t[image] ?? 0) === n);
+        const ok = t.total === want && Object.entries(expected).every(([image, n]) => (t[image] ?? 0) === n);
         return ok ? pods : undefined;
       },
       timeoutMs,
@@ -167,7 +166,10 @@ export async function listBatchReleases(cluster: TestCluster, ns: string) {
  * Deployment, no BatchRelease.
  */
 export async function expectReleased(s: Subject): Promise<void> {
-  await eventually("BatchRelease removed", async () => (await listBatchReleases(s.cluster, s.ns)).length === 0);
+  await eventually(
+    "BatchRelease removed",
+    async () => (await listBatchReleases(s.cluster, s.ns)).length === 0,
+  );
   await eventually(
     "canary Deployment removed",
     async () =>
@@ -181,13 +183,16 @@ export async function expectReleased(s: Subject): Promise<void> {
   expect(annotations["batchrelease.rollouts.kruise.io/control-info"]).toBeUndefined();
   if (s.style === "sts") {
     const set = w as k8s.V1StatefulSet;
-    expect(set.spec?.updateStrategy?.rollingUpdate?.partition ?? null).toBeNull();
+    // The API server defaults a removed partition to 0.
+    expect(set.spec?.updateStrategy?.rollingUpdate?.partition ?? 0).toBe(0);
   } else {
     const d = w as k8s.V1Deployment;
     expect(d.spec?.paused ?? false).toBe(false);
     expect(d.spec?.strategy?.type).toBe("RollingUpdate");
     expect(annotations["rollouts.kruise.io/deployment-strategy"]).toBeUndefined();
-    expect(d.metadata?.labels?.["rollouts.kruise.io/controlled-by-advanced-deployment-controller"]).toBeUndefined();
+    expect(
+      d.metadata?.labels?.["rollouts.kruise.io/controlled-by-advanced-deployment-controller"],
+    ).toBeUndefined();
     const canaries = (await s.cluster.apps.listNamespacedDeployment({ namespace: s.ns })).items.filter(
       (x) => x.metadata?.labels?.["rollouts.kruise.io/canary-deployment"] === s.name,
     );

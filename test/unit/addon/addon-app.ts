@@ -17,22 +17,25 @@ export type KubeObject = Record<string, unknown> & {
  * `context.metadata`, the user's `parameter`, template.cue and resources/*.cue as one CUE package.
  * cue-wasm compiles a single string, so the files are joined without their `package main` lines.
  */
-export async function renderAddonApp(parameter: Record<string, unknown>): Promise<{ objects: KubeObject[] }> {
+export async function renderAddonApp(
+  parameter: Record<string, unknown>,
+): Promise<{ objects: KubeObject[]; policies: unknown[] }> {
   const source = [
     read("parameter.cue"),
     `context: ${JSON.stringify({ metadata: parse(read("metadata.yaml")) })}`,
     `parameter: ${JSON.stringify(parameter)}`,
     withoutPackage(read("template.cue")),
     withoutPackage(read("resources/controller.cue")),
+    withoutPackage(read("resources/crds.cue")),
     // Only `output` is exported: the rest holds hidden fields and the parameter schema.
   ].join("\n");
   const value = await evaluate(`_addon: {\n${source}\n}\noutput: _addon.output\n`);
   const app = value.output as {
-    spec: { components: { type: string; properties: { objects: KubeObject[] } }[] };
+    spec: { components: { type: string; properties: { objects: KubeObject[] } }[]; policies?: unknown[] };
   };
   const [component] = app.spec.components;
   if (component?.type !== "k8s-objects") throw new Error("expected one k8s-objects component");
-  return { objects: component.properties.objects };
+  return { objects: component.properties.objects, policies: app.spec.policies ?? [] };
 }
 
 export const byKind = (objects: KubeObject[], kind: string): KubeObject[] =>

@@ -2,6 +2,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse, parseAllDocuments } from "yaml";
+import { webhookConfigurations } from "../../../src/controller/webhook-config.js";
 import { repoRoot } from "../definitions/cue.js";
 import { byKind, type KubeObject, renderAddonApp } from "./addon-app.js";
 
@@ -28,6 +29,9 @@ interface Container {
   resources: { requests: unknown; limits: unknown };
   securityContext: unknown;
 }
+type ConvertedCrd = KubeObject & {
+  spec: { conversion?: { strategy: string; webhook?: { clientConfig: unknown } } };
+};
 type Rule = { apiGroups: string[]; resources: string[]; verbs: string[]; resourceNames?: string[] };
 const verbsFor = (rules: Rule[], group: string, resource: string): string[] =>
   rules.filter((r) => r.apiGroups.includes(group) && r.resources.includes(resource)).flatMap((r) => r.verbs);
@@ -101,8 +105,9 @@ describe("install.yaml (the controller without KubeVela)", () => {
     expect(crdRule?.verbs).toEqual(["get", "patch"]);
     // Skipped comparison only while src/api/crds does not exist yet.
     if (crdNames().length > 0) expect(crdRule?.resourceNames?.sort()).toEqual(crdNames());
-    // No secrets or leases cluster-wide: those are in the namespaced Role.
-    expect(rules.flatMap((r) => r.resources)).not.toContain("secrets");
+    // Secrets cluster-wide only to get a Prometheus bearer token of a Rollout's namespace;
+    // everything else on secrets and leases is in the namespaced Role.
+    expect(verbsFor(rules, "", "secrets")).toEqual(["get"]);
     expect(rules.flatMap((r) => r.resources)).not.toContain("leases");
     const role = one(objects, "Role") as KubeObject & { rules: Rule[] };
     expect(role.metadata.namespace).toBe("kruise-rollout");
@@ -168,8 +173,9 @@ describe("install.yaml (the controller without KubeVela)", () => {
 
 describe("the addon's Application (template.cue with its parameters)", () => {
   it("with defaults: the in-cluster controller in its own namespace", async () => {
-    const { objects } = await renderAddonApp({});
+    const { objects, policies } = await renderAddonApp({});
     expect(objects.map((o) => o.kind)).toEqual([
+      ...crdNames().map(() => "CustomResourceDefinition"),
       "Namespace",
       "ServiceAccount",
       "ClusterRole",
@@ -181,9 +187,9 @@ describe("the addon's Application (template.cue with its parameters)", () => {
       "MutatingWebhookConfiguration",
       "ValidatingWebhookConfiguration",
     ]);
-    // The addon's in-cluster objects are the install.yaml ones.
-    const install = installObjects().filter((o) => o.kind !== "CustomResourceDefinition");
-    expect(objects).toEqual(install);
+    // The addon's in-cluster objects are the install.yaml ones, CRDs included.
+    expect(objects).toEqual(installObjects());
+    expect(policies).toEqual([]);
   });
 
   it("image, replicas, namespace and logLevel reach the objects", async () => {
@@ -219,6 +225,47 @@ describe("the addon's Application (template.cue with its parameters)", () => {
       webhooks: Webhook[];
     };
     expect(validating.webhooks[0]?.clientConfig).toEqual({ url: "https://10.0.0.5:9443/validate-rollout" });
+  });
+
+  it("webhookMode url: the webhooks are the controller's own URL-mode ones, conversion goes to the URL", async () => {
+    const url = "https://10.0.0.5:9443";
+    const { objects, policies } = await renderAddonApp({ webhookMode: "url", webhookURL: url });
+    // The controller server-side applies these same objects (adding its caBundle): a webhook only the
+    // addon had would never get a caBundle and, failing closed, would refuse every workload update.
+    const own = webhookConfigurations({ url });
+    const strip = (o: KubeObject) => ({ ...o, metadata: { name: o.metadata.name } });
+    expect(strip(one(objects, "MutatingWebhookConfiguration"))).toEqual(own.mutating);
+    expect(strip(one(objects, "ValidatingWebhookConfiguration"))).toEqual(own.validating);
+    for (const crd of byKind(objects, "CustomResourceDefinition") as ConvertedCrd[]) {
+      if (crd.spec.conversion?.strategy !== "Webhook") continue;
+      expect(crd.spec.conversion.webhook?.clientConfig, crd.metadata.name).toEqual({ url: `${url}/convert` });
+    }
+    // A controller that started first has already written those objects: the addon takes them over.
+    expect(policies).toEqual([
+      {
+        type: "take-over",
+        name: "kruise-rollout-take-over",
+        properties: { rules: [{ selector: { componentNames: ["kruise-rollout-controller"] } }] },
+      },
+    ]);
+  });
+
+  it("webhookMode service: the CRDs' conversion follows the namespace parameter", async () => {
+    const { objects } = await renderAddonApp({ namespace: "rollouts" });
+    const converted = (byKind(objects, "CustomResourceDefinition") as ConvertedCrd[]).filter(
+      (c) => c.spec.conversion?.strategy === "Webhook",
+    );
+    expect(converted.length).toBeGreaterThan(0);
+    for (const crd of converted) {
+      expect(crd.spec.conversion?.webhook?.clientConfig).toEqual({
+        service: {
+          namespace: "rollouts",
+          name: "kruise-rollout-webhook-service",
+          path: "/convert",
+          port: 443,
+        },
+      });
+    }
   });
 
   it("does not create (and so never deletes on disable) a namespace it shares", async () => {

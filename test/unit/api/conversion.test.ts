@@ -9,6 +9,8 @@ import {
   convertRolloutToV1beta1,
   handleConversionReview,
 } from "../../../src/api/conversion.js";
+import { oldClientPins } from "../../../src/api/old-clients.js";
+import { decodeRestores } from "../../../src/api/restore.js";
 import { RolloutV1alpha1, type RolloutV1alpha1Input } from "../../../src/api/rollout-v1alpha1.js";
 import { RolloutV1beta1, type RolloutV1beta1Input } from "../../../src/api/rollout-v1beta1.js";
 import { Annotations } from "../../../src/api/well-known.js";
@@ -40,7 +42,14 @@ describe("round trips keep every field", () => {
       fc.property(rolloutV1alpha1, (alpha) => {
         const beta = convertRolloutToV1beta1(alpha as RolloutV1alpha1Input);
         expect(beta.apiVersion).toBe("rollouts.kruise.io/v1beta1");
-        expect(convertRolloutToV1alpha1(beta)).toEqual(alpha);
+        // Exact, apart from the pins for old clients (old-clients.ts) the v1alpha1 view carries.
+        const back = convertRolloutToV1alpha1(beta);
+        const { [Annotations.v1beta1Only]: pins, ...rest } = back.metadata?.annotations ?? {};
+        expect(decodeRestores(pins)).toEqual(oldClientPins(alpha as never));
+        const annotations = Object.keys(rest).length > 0 ? rest : undefined;
+        const { annotations: _, ...metadata } = back.metadata ?? {};
+        expect({ ...back, metadata: { ...metadata, ...(annotations && { annotations }) } }).toEqual(alpha);
+        expect(convertRolloutToV1beta1(back)).toEqual(beta);
       }),
       runs,
     );
@@ -192,6 +201,23 @@ describe("upstream conversion rules", () => {
     expect(step?.weight).toBe(0);
     if (step) step.weight = 10;
     expect(convertRolloutToV1beta1(alpha).spec?.strategy.canary?.steps?.[0]?.traffic).toBe("10%");
+  });
+
+  it("keeps a v1alpha1 Rollout free of annotations it never had after another writer adds one", () => {
+    // Found through the real apiserver: the controller adds its hash annotation to a Rollout
+    // created without annotations, and the v1alpha1 view then grew `rolling-style: canary`.
+    const { annotations: _, ...bare } = tutorial.metadata ?? {};
+    const beta = convertRolloutToV1beta1({ ...tutorial, metadata: bare });
+    const annotations = { ...beta.metadata?.annotations, [Annotations.rolloutHash]: "h" };
+    const alpha = convertRolloutToV1alpha1({ ...beta, metadata: { ...beta.metadata, annotations } });
+    expect(alpha.metadata?.annotations?.[Annotations.rolloutHash]).toBe("h");
+    expect(alpha.metadata?.annotations).not.toHaveProperty(Annotations.rollingStyle);
+    // It converts back to the stored object (the restore bookkeeping is recomputed), and that
+    // object reads as the same v1alpha1 view.
+    const back = convertRolloutToV1beta1(alpha);
+    expect({ ...back, metadata: {} }).toEqual({ ...beta, metadata: {} });
+    expect(back.metadata?.annotations?.[Annotations.rolloutHash]).toBe("h");
+    expect(convertRolloutToV1alpha1(back)).toEqual(alpha);
   });
 
   it("moves the BatchRelease workload and rolling style, and keeps v1beta1's status message", () => {

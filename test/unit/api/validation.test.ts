@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { convertRolloutToV1alpha1 } from "../../../src/api/conversion.js";
 import { Messages } from "../../../src/api/messages.js";
 import { RolloutV1alpha1, type RolloutV1alpha1Input } from "../../../src/api/rollout-v1alpha1.js";
 import { RolloutV1beta1, type RolloutV1beta1Input } from "../../../src/api/rollout-v1beta1.js";
@@ -325,6 +326,18 @@ describe("v1alpha1 rules", () => {
     expect(alphaCheck(mutate)).toEqual([expected]);
   });
 
+  it("reports a conflict at the v1alpha1 path of the workload", () => {
+    const siblings = [
+      { metadata: { name: "other", namespace: "ns" }, spec: { workloadRef: { ...deployment } } },
+    ];
+    expect(validateRolloutV1alpha1(RolloutV1alpha1.parse(alphaBase()), { siblings })).toEqual([
+      {
+        field: "spec.objectRef.workloadRef",
+        message: "This rollout conflict with Rollout(ns/other), one workload only have less than one Rollout",
+      },
+    ]);
+  });
+
   it("freezes the rolling-style annotation while progressing", () => {
     const old = RolloutV1alpha1.parse(alphaBase());
     const next = alphaBase();
@@ -375,6 +388,30 @@ describe("reviewRolloutAdmission", () => {
     expect(reviewRolloutAdmission(review(bad, "v1alpha1")).response?.status?.message).toBe(
       `spec.strategy.canary.steps[0].weight: ${Messages.weightRange}`,
     );
+  });
+
+  it("validates a blue-green Rollout written through v1alpha1 as the v1beta1 object it stores", () => {
+    // Its v1alpha1 view is metadata plus the restore annotation; the v1alpha1 rules would refuse
+    // every write of it (found through the real apiserver).
+    const bg: RolloutV1beta1Input = {
+      metadata: { name: "bg", namespace: "ns" },
+      spec: {
+        workloadRef: { ...deployment },
+        strategy: { blueGreen: { steps: [{ replicas: "50%", traffic: "0%" }, { replicas: "100%" }] } },
+      },
+    };
+    const alpha = convertRolloutToV1alpha1(bg);
+    expect(alpha.spec).toBeUndefined();
+    expect(reviewRolloutAdmission(review(alpha, "v1alpha1")).response?.allowed).toBe(true);
+    const update = review(alpha, "v1alpha1", "UPDATE");
+    expect(
+      reviewRolloutAdmission({ ...update, request: { ...update.request, oldObject: alpha } }).response
+        ?.allowed,
+    ).toBe(true);
+    present(spec(bg).strategy.blueGreen).steps = [{ replicas: "50%", traffic: "120%" }];
+    expect(
+      reviewRolloutAdmission(review(convertRolloutToV1alpha1(bg), "v1alpha1")).response?.status?.message,
+    ).toBe(`spec.strategy.blueGreen.steps[0].traffic: ${Messages.blueGreenTraffic}`);
   });
 
   it("lets deletes and status writes through", () => {

@@ -203,6 +203,28 @@ describe("HTTPRoute matches (A/B)", () => {
     ]);
   });
 
+  it("keeps the stable rule when a match step follows a weight step (upstream dropped it)", () => {
+    // Found on the real API server (traffic-gateway.test.ts): after `traffic: 50%` the weighted
+    // rule holds the canary ref; upstream skipped such rules whole, leaving no route at all.
+    const weighted = desiredHTTPRouteRules(storedRules, { traffic: "50%" }, services);
+    const abStep = { matches: [{ headers: [{ type: "Exact", name: "user-agent", value: "pc" }] }] };
+    expect(desiredHTTPRouteRules(weighted, abStep, services)).toEqual(
+      desiredHTTPRouteRules(storedRules, abStep, services),
+    );
+    expect(desiredHTTPRouteRules(weighted, abStep, services)).toEqual([
+      ...storedRules,
+      {
+        matches: [
+          {
+            path: { type: "PathPrefix", value: "/" },
+            headers: [{ type: "Exact", name: "user-agent", value: "pc" }],
+          },
+        ],
+        backendRefs: [{ group: "", kind: "Service", name: "echoserver-canary", port: 80, weight: 1 }],
+      },
+    ]);
+  });
+
   it("reads a rule without matches as the default PathPrefix / match", () => {
     const desired = desiredHTTPRouteRules(
       seedRules,

@@ -1,0 +1,39 @@
+// `approve`: exactly kubectl-kruise's write (spec §6.1) — a JSON merge patch of the status
+// subresource moving a StepPaused step to StepReady — with its refusals worded as upstream's.
+import type { Rollout } from "../../rollout/model.js";
+import type { Cluster } from "../cluster.js";
+import { wrongState } from "../errors.js";
+
+type SubStatusKey = "canaryStatus" | "blueGreenStatus";
+
+/** The status patch that approves the current step, or the refusal upstream would print. */
+export function approvePatch(rollout: Rollout): {
+  status: Record<SubStatusKey, { currentStepState: "StepReady" }>;
+} {
+  const status = rollout.status as
+    | (Rollout["status"] & { blueGreenStatus?: { currentStepState?: string } })
+    | undefined;
+  const name = rollout.metadata.name;
+  const key: SubStatusKey | undefined = status?.canaryStatus
+    ? "canaryStatus"
+    : status?.blueGreenStatus
+      ? "blueGreenStatus"
+      : undefined;
+  if (!key) throw wrongState(name, "no need to approve: not in canary or blue-green progress");
+  if (status?.[key]?.currentStepState !== "StepPaused") {
+    const kind = key === "canaryStatus" ? "canary" : "blue-green";
+    throw wrongState(name, `does not allow to approve, because current ${kind} state is not 'StepPaused'`);
+  }
+  return {
+    status: { [key]: { currentStepState: "StepReady" } } as Record<
+      SubStatusKey,
+      { currentStepState: "StepReady" }
+    >,
+  };
+}
+
+export async function approve(cluster: Cluster, name: string): Promise<string> {
+  const rollout = await cluster.getRollout(name);
+  await cluster.patchRollout(name, approvePatch(rollout), "status");
+  return `rollout.rollouts.kruise.io/${name} approved`;
+}

@@ -1,0 +1,138 @@
+import { nextDue } from "../analysis/evaluate.js";
+import type { AnalysisRef, Observation, ResolvedRun, RunStatus } from "../analysis/model.js";
+import { measurePrometheus } from "../analysis/prometheus.js";
+import { type RolloutContext, resolveRun, type TemplateObject } from "../analysis/resolve.js";
+import { measureWeb } from "../analysis/web.js";
+import type { AnalysisTemplateSpec } from "../api/analysis-template.js";
+import { isNotFound } from "../kube/api-error.js";
+import type { KubeClient } from "../kube/client.js";
+import { resourcePath, secrets } from "../kube/resource.js";
+import { activeRuns } from "../rollout/analysis.js";
+import { ConditionType, getCondition, ProgressingReason } from "../rollout/conditions.js";
+import type { Rollout } from "../rollout/model.js";
+import type { ObservedAnalysis, ObservedRun } from "../rollout/observed.js";
+import type { Caches } from "./caches.js";
+import { revertToStable } from "./stable-template.js";
+
+// The imperative half of analysis: for the runs the persisted status has in progress, read the
+// templates (on demand, not cached: they are read only while a run is active), take the
+// measurements that are due, and hand them to the planner. A failed write of the status that
+// follows only loses those measurements; they are taken again on the next pass.
+
+export type AnalysisSource = (rollout: Rollout) => Promise<ObservedAnalysis | undefined>;
+
+const group = "rollouts.kruise.io";
+const templatesOf = (clusterScope: boolean) => ({
+  group,
+  version: "v1alpha1",
+  plural: clusterScope ? "clusteranalysistemplates" : "analysistemplates",
+});
+
+const stamp = () => new Date().toISOString().replace(/\.\d+Z$/, "Z");
+
+export function analysisSource(client: KubeClient, caches: Caches): AnalysisSource {
+  async function readTemplates(ref: AnalysisRef, namespace: string): Promise<TemplateObject[]> {
+    const found: TemplateObject[] = [];
+    for (const t of ref.templates) {
+      const clusterScope = t.clusterScope ?? false;
+      try {
+        const obj = await client.request<{ spec: AnalysisTemplateSpec }>({
+          method: "GET",
+          path: resourcePath(templatesOf(clusterScope), {
+            ...(clusterScope ? {} : { namespace }),
+            name: t.templateName,
+          }),
+        });
+        found.push({ name: t.templateName, clusterScope, spec: obj.spec });
+      } catch (err) {
+        if (!isNotFound(err)) throw err;
+      }
+    }
+    return found;
+  }
+
+  async function secretValue(namespace: string, name: string, key: string): Promise<string> {
+    const secret = await client.request<{ data?: Record<string, string> }>({
+      method: "GET",
+      path: resourcePath(secrets, { namespace, name }),
+    });
+    const value = secret.data?.[key];
+    if (value === undefined) throw new Error(`Secret ${namespace}/${name} has no key ${key}`);
+    return Buffer.from(value, "base64").toString("utf8").trim();
+  }
+
+  async function measure(spec: ResolvedRun["metrics"][number], namespace: string): Promise<Observation> {
+    const p = spec.provider;
+    if ("web" in p) return measureWeb(p.web);
+    let token: string | undefined;
+    if (p.prometheus.bearerToken) {
+      const { secretName, key } = p.prometheus.bearerToken;
+      try {
+        token = await secretValue(namespace, secretName, key);
+      } catch (err) {
+        return { kind: "error", message: `bearer token: ${(err as Error).message}` };
+      }
+    }
+    return measurePrometheus(p.prometheus, token);
+  }
+
+  async function observeRun(
+    rollout: Rollout,
+    ref: AnalysisRef,
+    persisted: RunStatus | undefined,
+    background: boolean,
+  ): Promise<ObservedRun> {
+    const namespace = rollout.metadata.namespace;
+    const sub = rollout.status?.canaryStatus;
+    const context: RolloutContext = {
+      name: rollout.metadata.name,
+      namespace,
+      canaryRevision: sub?.canaryRevision ?? "",
+      stableRevision: sub?.stableRevision ?? "",
+      podTemplateHash: sub?.podTemplateHash ?? "",
+    };
+    let run: ResolvedRun;
+    try {
+      run = resolveRun(ref, await readTemplates(ref, namespace), context, background);
+    } catch (err) {
+      return { error: (err as Error).message, observations: {} };
+    }
+    const observations: ObservedRun["observations"] = {};
+    // A run the status does not hold yet is started by the planner first; then measured.
+    if (persisted) {
+      const now = Date.now();
+      await Promise.all(
+        run.metrics.map(async (spec) => {
+          const status = persisted.metrics.find((m) => m.name === spec.name);
+          const due = nextDue(spec, status, persisted.startedAt);
+          if (due === undefined || due > now) return;
+          const observation = await measure(spec, namespace);
+          observations[spec.name] = { at: stamp(), observation };
+        }),
+      );
+    }
+    return { run, observations };
+  }
+
+  return async (rollout) => {
+    const active = activeRuns(rollout);
+    const sub = rollout.status?.canaryStatus;
+    const persisted = rollout.status?.analysis;
+    const out: ObservedAnalysis = {};
+    if (active.step) {
+      const run = persisted?.step;
+      const same = run?.stepIndex === active.step.index && run.canaryRevision === sub?.canaryRevision;
+      out.step = await observeRun(rollout, active.step.ref, same ? run : undefined, false);
+    }
+    if (active.background) {
+      const run = persisted?.background;
+      const same = run?.canaryRevision === sub?.canaryRevision;
+      out.background = await observeRun(rollout, active.background, same ? run : undefined, true);
+    }
+    const reason = getCondition(rollout.status?.conditions, ConditionType.Progressing)?.reason;
+    if (rollout.status?.phase === "Progressing" && reason === ProgressingReason.Aborting) {
+      out.revert = await revertToStable(client, caches, rollout);
+    }
+    return Object.keys(out).length > 0 ? out : undefined;
+  };
+}
