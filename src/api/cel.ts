@@ -48,8 +48,8 @@ export const strategyRules: CelRule[] = [
 export const subStrategyRules: CelRule[] = [
   { rule: "has(self.steps) && size(self.steps) > 0", message: Messages.stepsEmpty, fieldPath: ".steps" },
   {
-    rule: "!has(self.trafficRoutings) || size(self.trafficRoutings) <= 1",
-    message: Messages.singleTrafficRouting,
+    rule: "!has(self.trafficRoutings) || size(self.trafficRoutings) <= 8",
+    message: Messages.tooManyTrafficRoutings,
     fieldPath: ".trafficRoutings",
   },
 ];

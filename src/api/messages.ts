@@ -11,7 +11,8 @@ export const Messages = {
   partitionLimit:
     "For partition style rollout: step[x].replicas must not greater than partition-percent-limit if traffic specified",
   nonDecreasing: "Steps.CanaryReplicas must be a non decreasing sequence",
-  singleTrafficRouting: "Rollout currently only support single TrafficRouting.",
+  // Upstream allows one routing; we drive several together (an Ingress and a mesh, say).
+  tooManyTrafficRoutings: "Rollout supports at most 8 TrafficRoutings.",
   graceNegative: "TrafficRouting.GracePeriodSeconds cannot be negative",
   serviceEmpty: "TrafficRouting.Service cannot be empty",
   routingNotSet: "TrafficRoutings are not set",

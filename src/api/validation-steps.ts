@@ -12,7 +12,7 @@ export function validateTrafficRoutings(
 ): FieldError[] {
   if (!routings) return [];
   const errors: FieldError[] = [];
-  if (routings.length > 1) errors.push({ field: path, message: Messages.singleTrafficRouting });
+  if (routings.length > 8) errors.push({ field: path, message: Messages.tooManyTrafficRoutings });
   routings.forEach((ref, i) => {
     const at = `${path}[${i}]`;
     if (ref.gracePeriodSeconds < 0)

@@ -121,9 +121,9 @@ const cases: Case[] = [
     field: "spec.strategy.canary.steps[1].replicas",
   },
   {
-    rule: "8. a single traffic routing",
-    obj: beta("r", canary({ steps, trafficRoutings: [ingress, ingress] })),
-    message: Messages.singleTrafficRouting,
+    rule: "8. at most 8 traffic routings (upstream: 1)",
+    obj: beta("r", canary({ steps, trafficRoutings: Array.from({ length: 9 }, () => ingress) })),
+    message: Messages.tooManyTrafficRoutings,
     field: "spec.strategy.canary.trafficRoutings",
   },
   {

@@ -142,9 +142,9 @@ describe("v1beta1 rules (spec §7.3)", () => {
     [
       "two traffic routings",
       (r) => {
-        canary(r).trafficRoutings?.push({ service: "b", ingress: { name: "b" } });
+        for (let i = 0; i < 8; i++) canary(r).trafficRoutings?.push({ service: `b${i}`, ingress: { name: `b${i}` } });
       },
-      { field: "spec.strategy.canary.trafficRoutings", message: Messages.singleTrafficRouting },
+      { field: "spec.strategy.canary.trafficRoutings", message: Messages.tooManyTrafficRoutings },
     ],
     [
       "negative grace period",
