@@ -97,7 +97,7 @@ build_one() {
   if [[ -x "$OUT/$name" ]]; then log "kubevela $KUBEVELA_VERSION: $name cached in $OUT"; return; fi
   prepare
   mkdir -p "$OUT"
-  log "kubevela $KUBEVELA_VERSION: compiling $name (10-30 min cold on 2 cores)"
+  log "kubevela $KUBEVELA_VERSION: compiling $name (vela-core ~35 min, vela ~3 min more, cold on 2 cores)"
   go build -v -trimpath -ldflags "$(ldflags)" -o "$OUT/$name.tmp" "$pkg" 2>&1 | progress "$name"
   [[ ${PIPESTATUS[0]} -eq 0 ]] || { log "$name build failed"; rm -f "$OUT/$name.tmp"; exit 1; }
   mv "$OUT/$name.tmp" "$OUT/$name"

@@ -142,6 +142,10 @@ export class KubeClient {
         throw new ApiError(response.statusCode ?? 0, parseStatus(text), text.slice(0, 500));
       }
       const lines = createInterface({ input: response, crlfDelay: Number.POSITIVE_INFINITY });
+      // While the loop below runs, a failed stream rejects it. After it (an ERROR event, or the
+      // abort in `done.finally`) the aborted response still errors, and the Interface re-emits
+      // that: without a listener it would be an unhandled 'error' event that kills the process.
+      lines.on("error", () => {});
       for await (const line of lines) {
         if (!line.trim()) continue;
         const event = JSON.parse(line) as { type: string; object: unknown };

@@ -17,9 +17,11 @@ export type KubeObject = Record<string, unknown> & {
  * `context.metadata`, the user's `parameter`, template.cue and resources/*.cue as one CUE package.
  * cue-wasm compiles a single string, so the files are joined without their `package main` lines.
  */
-export async function renderAddonApp(
-  parameter: Record<string, unknown>,
-): Promise<{ objects: KubeObject[]; policies: unknown[] }> {
+export async function renderAddonApp(parameter: Record<string, unknown>): Promise<{
+  objects: KubeObject[];
+  policies: unknown[];
+  components: { name: string; dependsOn?: string[]; properties: { objects: KubeObject[] } }[];
+}> {
   const source = [
     read("parameter.cue"),
     `context: ${JSON.stringify({ metadata: parse(read("metadata.yaml")) })}`,
@@ -31,11 +33,21 @@ export async function renderAddonApp(
   ].join("\n");
   const value = await evaluate(`_addon: {\n${source}\n}\noutput: _addon.output\n`);
   const app = value.output as {
-    spec: { components: { type: string; properties: { objects: KubeObject[] } }[]; policies?: unknown[] };
+    spec: {
+      components: {
+        name: string;
+        type: string;
+        dependsOn?: string[];
+        properties: { objects: KubeObject[] };
+      }[];
+      policies?: unknown[];
+    };
   };
-  const [component] = app.spec.components;
-  if (component?.type !== "k8s-objects") throw new Error("expected one k8s-objects component");
-  return { objects: component.properties.objects, policies: app.spec.policies ?? [] };
+  const { components } = app.spec;
+  if (components.some((c) => c.type !== "k8s-objects")) throw new Error("expected k8s-objects components");
+  // Every object, in the order vela-core applies them (components in dependsOn order, as listed).
+  const objects = components.flatMap((c) => c.properties.objects);
+  return { objects, policies: app.spec.policies ?? [], components };
 }
 
 export const byKind = (objects: KubeObject[], kind: string): KubeObject[] =>
