@@ -78,7 +78,12 @@ describe("install.yaml (the controller without KubeVela)", () => {
   });
 
   it("grants least-privilege RBAC", () => {
-    const rules = (one(objects, "ClusterRole") as KubeObject & { rules: Rule[] }).rules;
+    const clusterRoles = byKind(objects, "ClusterRole") as (KubeObject & { rules: Rule[] })[];
+    expect(clusterRoles.map((r) => r.metadata.name).sort()).toEqual([
+      "kruise-rollout",
+      "kruise-rollout-analysis-secrets",
+    ]);
+    const rules = (clusterRoles.find((r) => r.metadata.name === "kruise-rollout") as { rules: Rule[] }).rules;
     expect(verbsFor(rules, "rollouts.kruise.io", "rollouts")).toContain("watch");
     expect(verbsFor(rules, "rollouts.kruise.io", "rollouts/status")).toEqual(["get", "update", "patch"]);
     for (const r of ["deployments", "statefulsets", "replicasets", "daemonsets"]) {
@@ -105,9 +110,16 @@ describe("install.yaml (the controller without KubeVela)", () => {
     expect(crdRule?.verbs).toEqual(["get", "patch"]);
     // Skipped comparison only while src/api/crds does not exist yet.
     if (crdNames().length > 0) expect(crdRule?.resourceNames?.sort()).toEqual(crdNames());
-    // Secrets cluster-wide only to get a Prometheus bearer token of a Rollout's namespace;
-    // everything else on secrets and leases is in the namespaced Role.
-    expect(verbsFor(rules, "", "secrets")).toEqual(["get"]);
+    // No Secrets cluster-wide. Reading a Prometheus bearer token is an opt-in per namespace: a
+    // RoleBinding to the analysis-secrets ClusterRole, which nothing binds by default.
+    expect(verbsFor(rules, "", "secrets")).toEqual([]);
+    const analysisSecrets = clusterRoles.find((r) => r.metadata.name === "kruise-rollout-analysis-secrets");
+    expect(analysisSecrets?.rules).toEqual([{ apiGroups: [""], resources: ["secrets"], verbs: ["get"] }]);
+    expect(
+      byKind(objects, "ClusterRoleBinding").map(
+        (b) => (b as unknown as { roleRef: { name: string } }).roleRef.name,
+      ),
+    ).toEqual(["kruise-rollout"]);
     expect(rules.flatMap((r) => r.resources)).not.toContain("leases");
     const role = one(objects, "Role") as KubeObject & { rules: Rule[] };
     expect(role.metadata.namespace).toBe("kruise-rollout");
@@ -188,6 +200,7 @@ describe("the addon's Application (template.cue with its parameters)", () => {
       "ClusterRoleBinding",
       "Role",
       "RoleBinding",
+      "ClusterRole",
       "Service",
       "Deployment",
       "MutatingWebhookConfiguration",
