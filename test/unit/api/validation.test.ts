@@ -142,7 +142,8 @@ describe("v1beta1 rules (spec §7.3)", () => {
     [
       "two traffic routings",
       (r) => {
-        for (let i = 0; i < 8; i++) canary(r).trafficRoutings?.push({ service: `b${i}`, ingress: { name: `b${i}` } });
+        for (let i = 0; i < 8; i++)
+          canary(r).trafficRoutings?.push({ service: `b${i}`, ingress: { name: `b${i}` } });
       },
       { field: "spec.strategy.canary.trafficRoutings", message: Messages.tooManyTrafficRoutings },
     ],
