@@ -1,8 +1,15 @@
 // `npm run demo`: brings up the local control plane (building it on first use), starts
-// the controller beside it, and runs two releases end to end while printing each step:
-// the seed's StatefulSet example, and a Deployment canary behind an nginx Ingress.
+// the controller beside it, and runs releases end to end while printing each step: the
+// seed's StatefulSet example, a Deployment canary behind an nginx Ingress, and two
+// releases judged by a metric (one advances, one is aborted).
 import { join } from "node:path";
 import * as k8s from "@kubernetes/client-node";
+import { kubeCluster } from "../cli/cluster.js";
+import { live } from "../cli/live.js";
+import { painter, useColor } from "../cli/render/style.js";
+import { renderStatus } from "../cli/status/render.js";
+import { readSnapshot } from "../cli/status/snapshot.js";
+import { statusView } from "../cli/status/view.js";
 import { defaultClusterOptions, up } from "../devcluster/cluster.js";
 import { installCrds, startController } from "../devcluster/controller.js";
 import {
@@ -18,7 +25,7 @@ import {
 import { binaries, clusterDir } from "../devcluster/paths.js";
 import { createKubeClient } from "../kube/client.js";
 import { resourcePath } from "../kube/resource.js";
-import { batchesOf, describeSnapshot, isReady, type Snapshot } from "./demo-watch.js";
+import { analysisDemo } from "./demo-analysis.js";
 import { seedApplication, seedImage, seedName, seedNetwork } from "./vela-seed.js";
 
 const say = (line = "") => console.log(line);
@@ -55,84 +62,56 @@ async function ensureNamespace(d: Demo, name: string): Promise<void> {
   }
 }
 
-async function snapshot(
-  d: Demo,
-  ns: string,
-  name: string,
-  oldImage: string,
-  newImage: string,
-): Promise<Snapshot> {
-  const r = (await d.custom.getNamespacedCustomObject({
-    group: "rollouts.kruise.io",
-    version: "v1beta1",
-    namespace: ns,
-    plural: "rollouts",
-    name,
-  })) as { spec: { strategy: { canary: { steps: unknown[] } } }; status?: Record<string, unknown> };
-  const status = (r.status ?? {}) as {
-    phase?: string;
-    message?: string;
-    canaryStatus?: { currentStepIndex?: number; currentStepState?: string };
-  };
+/**
+ * Follows a release until Healthy in the CLI's live view (`kruise-rollout status --watch`),
+ * approving manual pauses after showing them.
+ */
+async function follow(d: Demo, ns: string, name: string, newImage: string): Promise<void> {
+  const cluster = kubeCluster(createKubeClient({ kubeconfig: d.kubeconfig }), ns);
+  const paint = painter(useColor(process.stdout));
+  let screen = live(process.stdout);
+  const deadline = Date.now() + 5 * 60_000;
+  try {
+    while (Date.now() < deadline) {
+      const view = statusView(await readSnapshot(cluster, name), new Date());
+      screen.show(renderStatus(view, { paint, program: "npm run cli --" }));
+      const done =
+        view.phase === "Healthy" &&
+        view.step?.state === "Completed" &&
+        view.old.ready === 0 &&
+        view.new.ready > 0;
+      if (done && (await allOn(d, ns, newImage))) return;
+      if (view.step?.state === "StepPaused" && view.message.includes("manually confirm")) {
+        screen.done();
+        say(`  → approving step ${view.step.current} now. By hand: npm run cli -- approve ${name} -n ${ns}`);
+        say(`    or: kubectl-kruise rollout approve rollout/${name} -n ${ns}`);
+        await sleep(1500);
+        await d.custom.patchNamespacedCustomObjectStatus(
+          {
+            group: "rollouts.kruise.io",
+            version: "v1beta1",
+            namespace: ns,
+            plural: "rollouts",
+            name,
+            body: { status: { canaryStatus: { currentStepState: "StepReady" } } },
+          },
+          k8s.setHeaderOptions("Content-Type", k8s.PatchStrategy.MergePatch),
+        );
+        screen = live(process.stdout);
+      }
+      await sleep(1000);
+    }
+  } finally {
+    screen.done();
+  }
+  throw new Error(`rollout ${ns}/${name} did not finish in time`);
+}
+
+async function allOn(d: Demo, ns: string, image: string): Promise<boolean> {
   const pods = (await d.core.listNamespacedPod({ namespace: ns })).items.filter(
     (p) => !p.metadata?.deletionTimestamp,
   );
-  const image = (p: k8s.V1Pod) => p.spec?.containers[0]?.image;
-  const canaryIngress = await d.kc
-    .makeApiClient(k8s.NetworkingV1Api)
-    .readNamespacedIngress({ namespace: ns, name: `${name}-canary` })
-    .then(
-      (i) => i.metadata?.annotations ?? {},
-      () => undefined,
-    );
-  const weight = canaryIngress?.["nginx.ingress.kubernetes.io/canary-weight"];
-  return {
-    phase: status.phase ?? "",
-    step: status.canaryStatus?.currentStepIndex ?? 0,
-    steps: r.spec.strategy.canary.steps.length,
-    state: status.canaryStatus?.currentStepState ?? "",
-    message: status.message ?? "",
-    oldReady: pods.filter((p) => isReady(p) && image(p) === oldImage).length,
-    newReady: pods.filter((p) => isReady(p) && image(p) === newImage).length,
-    batches: batchesOf(pods.filter((p) => image(p) === newImage)),
-    traffic: canaryIngress ? `canary Ingress weight ${weight ?? "-"}%` : "",
-  };
-}
-
-/** Follows a release until Healthy, approving manual pauses after showing them. */
-async function follow(d: Demo, ns: string, name: string, oldImage: string, newImage: string): Promise<void> {
-  let last = "";
-  const deadline = Date.now() + 5 * 60_000;
-  while (Date.now() < deadline) {
-    const s = await snapshot(d, ns, name, oldImage, newImage);
-    const key = JSON.stringify(s);
-    if (key !== last) {
-      for (const line of describeSnapshot(s)) say(line);
-      last = key;
-    }
-    if (s.phase === "Healthy" && s.state === "Completed" && s.newReady > 0 && s.oldReady === 0) return;
-    if (s.state === "StepPaused" && s.message.includes("manually confirm")) {
-      say(
-        `      → approving step ${s.step}. By hand: kubectl-kruise rollout approve rollout/${name} -n ${ns}`,
-      );
-      say(`        or: kubectl patch rollout ${name} -n ${ns} --subresource=status --type=merge \\`);
-      say(`              -p '{"status":{"canaryStatus":{"currentStepState":"StepReady"}}}'`);
-      await sleep(1500);
-      await d.custom.patchNamespacedCustomObjectStatus(
-        {
-          group: "rollouts.kruise.io",
-          version: "v1beta1",
-          namespace: ns,
-          plural: "rollouts",
-          name,
-          body: { status: { canaryStatus: { currentStepState: "StepReady" } } },
-        },
-        k8s.setHeaderOptions("Content-Type", k8s.PatchStrategy.MergePatch),
-      );
-    }
-    await sleep(500);
-  }
-  throw new Error(`rollout ${ns}/${name} did not finish in time`);
+  return pods.length > 0 && pods.every((p) => p.spec?.containers[0]?.image === image);
 }
 
 async function waitHealthy(d: Demo, ns: string, name: string): Promise<void> {
@@ -196,7 +175,7 @@ async function seedStatefulSet(d: Demo): Promise<void> {
     },
     k8s.setHeaderOptions("Content-Type", k8s.PatchStrategy.StrategicMergePatch),
   );
-  await follow(d, ns, "rollouts-demo", "cilium/echoserver:latest", "cilium/echoserver:v2");
+  await follow(d, ns, "rollouts-demo", "cilium/echoserver:v2");
   say("  done: every pod runs v2, the StatefulSet partition is gone, and the Rollout is Healthy.");
 }
 
@@ -290,7 +269,7 @@ async function nginxDeployment(d: Demo): Promise<void> {
     },
     k8s.setHeaderOptions("Content-Type", k8s.PatchStrategy.StrategicMergePatch),
   );
-  await follow(d, ns, "echoserver", "echoserver:v1", "echoserver:v2");
+  await follow(d, ns, "echoserver", "echoserver:v2");
   say(
     "  done: traffic is back on the stable Service, the canary Ingress and Service are gone, all pods run v2.",
   );
@@ -324,6 +303,11 @@ async function main(): Promise<void> {
   try {
     await seedStatefulSet(d);
     await nginxDeployment(d);
+    say(
+      "\n== 3. Metric analysis: one release advances on healthy metrics, one is aborted on failing ones ==",
+    );
+    await ensureNamespace(d, "demo-analysis");
+    await analysisDemo(d.kc, "demo-analysis", say);
   } finally {
     await controller.stop();
   }
@@ -382,7 +366,7 @@ async function velaDemo(): Promise<void> {
     throw new Error(`timed out waiting for ${what}`);
   };
   const rollout = () => get("rollouts.kruise.io/v1alpha1", "Rollout", seedName);
-  const appPhase = async () => (await get("core.oam.dev/v1beta1", "Application", seedName))?.status?.phase;
+  const appPhase = async () => (await get("core.oam.dev/v1beta1", "Application", seedName))?.status?.status;
   try {
     await sh([
       "addon",

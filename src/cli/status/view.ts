@@ -4,7 +4,7 @@ import { rolloutBatchIdLabel, rolloutIdLabel } from "../../release/keys.js";
 import type { Pod } from "../../release/model.js";
 import { isReady, runsRevision } from "../../release/pods.js";
 import type { CanaryStep, HttpRouteMatch, Rollout } from "../../rollout/model.js";
-import { resolveReplicas, rollingStyle, strategyOf } from "../../rollout/steps.js";
+import { isRealCanary, resolveReplicas, rollingStyle, strategyOf } from "../../rollout/steps.js";
 import type { Snapshot } from "./snapshot.js";
 
 export type StepProgress = "done" | "current" | "pending";
@@ -113,8 +113,9 @@ export function statusView(snapshot: Snapshot, now: Date): StatusView {
 }
 
 function styleName(rollout: Rollout): StatusView["style"] {
-  const style = rollingStyle(rollout);
-  return style === "BlueGreen" ? "blue-green" : style === "Canary" ? "canary" : "partition";
+  // Canary style is only real for native Deployments; other kinds run it as partition.
+  if (rollingStyle(rollout) === "BlueGreen") return "blue-green";
+  return isRealCanary(rollout) ? "canary" : "partition";
 }
 
 function count(pods: Pod[]): PodCount {
