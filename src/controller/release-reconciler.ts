@@ -1,14 +1,13 @@
 import type { Logger } from "pino";
 import type { KubeClient } from "../kube/client.js";
 import type { ReconcileResult } from "../kube/queue.js";
-import { resourcePath } from "../kube/resource.js";
 import { canaryDeploymentLabel } from "../release/keys.js";
 import type { BatchRelease } from "../release/model.js";
 import { planBatchRelease } from "../release/plan.js";
 import { act, type EventSink } from "./act.js";
 import { type Caches, resources } from "./caches.js";
 import { findWorkload, listWorkloadPods } from "./observe-workload.js";
-import { mergePatchBetween } from "./status-patch.js";
+import { writeStatus } from "./status-patch.js";
 
 export interface ReleaseReconcilerDeps {
   client: KubeClient;
@@ -62,19 +61,7 @@ export function releaseReconciler(deps: ReleaseReconcilerDeps): (key: string) =>
     await act(deps.client, plan.actions, deps.events, target);
     if (plan.actions.some((a) => a.kind === "create" && a.object.kind === "Deployment"))
       canaryCreatedAt.set(key, Date.now());
-    const statusPatch = plan.statusChanged ? mergePatchBetween(release.status ?? {}, plan.status) : undefined;
-    if (statusPatch) {
-      await deps.client.request({
-        method: "PATCH",
-        path: resourcePath(resources.batchReleases, {
-          namespace,
-          name: release.metadata.name,
-          subresource: "status",
-        }),
-        contentType: "application/merge-patch+json",
-        body: { metadata: { resourceVersion: release.metadata.resourceVersion }, status: statusPatch },
-      });
-    }
+    if (plan.statusChanged) await writeStatus(deps.client, resources.batchReleases, release, plan.status);
     const batch = (plan.status.canaryStatus?.currentBatch ?? 0) + 1;
     if (plan.retry) log.debug({ batch, reason: plan.retry }, "release step not done yet");
     return plan.requeueAfterMs !== undefined

@@ -1,7 +1,6 @@
 import type { Logger } from "pino";
 import type { KubeClient } from "../kube/client.js";
 import type { ReconcileResult } from "../kube/queue.js";
-import { resourcePath } from "../kube/resource.js";
 import type { BatchRelease } from "../release/model.js";
 import { releasePlanHash } from "../release/plan-hash.js";
 import type { Rollout } from "../rollout/model.js";
@@ -14,7 +13,7 @@ import { act, type EventSink } from "./act.js";
 import type { AnalysisSource } from "./analysis-source.js";
 import { type Caches, resources } from "./caches.js";
 import { toView, workloadState } from "./observe-workload.js";
-import { mergePatchBetween } from "./status-patch.js";
+import { writeStatus } from "./status-patch.js";
 import type { TrafficSource } from "./traffic-source.js";
 
 export interface RolloutReconcilerDeps {
@@ -77,18 +76,7 @@ export function rolloutReconciler(deps: RolloutReconcilerDeps): (key: string) =>
       ...(analysis && { analysis }),
       now: new Date(),
     });
-    const statusPatch = mergePatchBetween(rollout.status ?? {}, plan.status);
-    if (statusPatch) {
-      await deps.client.request({
-        method: "PATCH",
-        path: resourcePath(resources.rollouts, {
-          namespace,
-          name: rollout.metadata.name,
-          subresource: "status",
-        }),
-        contentType: "application/merge-patch+json",
-        body: { metadata: { resourceVersion: rollout.metadata.resourceVersion }, status: statusPatch },
-      });
+    if (await writeStatus(deps.client, resources.rollouts, rollout, plan.status)) {
       deps.onPlanned?.(rollout, plan.status, log);
     }
     log.debug(

@@ -1,4 +1,6 @@
 import { isDeepStrictEqual } from "node:util";
+import type { KubeClient } from "../kube/client.js";
+import { type ResourceRef, resourcePath } from "../kube/resource.js";
 
 /**
  * A JSON merge patch that turns `from` into `to`: changed fields are set, removed
@@ -24,4 +26,36 @@ export function mergePatchBetween(from: unknown, to: unknown): Record<string, un
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+interface Observed {
+  metadata: { namespace?: string; name?: string; resourceVersion?: string };
+  status?: unknown;
+}
+
+/**
+ * Writes the fields of `desired` that differ from the observed status, as a merge patch
+ * of the status subresource guarded by the observed resourceVersion. Returns whether
+ * anything was written; a concurrent writer makes it fail with a conflict.
+ */
+export async function writeStatus(
+  client: KubeClient,
+  resource: ResourceRef,
+  observed: Observed,
+  desired: unknown,
+): Promise<boolean> {
+  const patch = mergePatchBetween(observed.status ?? {}, desired);
+  if (!patch) return false;
+  const { namespace, name, resourceVersion } = observed.metadata;
+  await client.request({
+    method: "PATCH",
+    path: resourcePath(resource, {
+      ...(namespace ? { namespace } : {}),
+      ...(name ? { name } : {}),
+      subresource: "status",
+    }),
+    contentType: "application/merge-patch+json",
+    body: { metadata: { resourceVersion }, status: patch },
+  });
+  return true;
 }

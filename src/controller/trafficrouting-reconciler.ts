@@ -1,14 +1,13 @@
 import type { Logger } from "pino";
 import type { KubeClient } from "../kube/client.js";
 import type { ReconcileResult } from "../kube/queue.js";
-import { resourcePath } from "../kube/resource.js";
 import type { Rollout } from "../rollout/model.js";
 import type { LuaVm } from "../traffic/lua-vm.js";
 import { planTrafficRouting, type TrafficRoutingObject } from "../trafficrouting/plan.js";
 import { act, type EventSink } from "./act.js";
 import { type Caches, resources } from "./caches.js";
 import { readNetwork } from "./read-network.js";
-import { mergePatchBetween } from "./status-patch.js";
+import { writeStatus } from "./status-patch.js";
 import { bindTrafficOps } from "./traffic-ops.js";
 
 export interface TrafficRoutingReconcilerDeps {
@@ -72,19 +71,7 @@ export function trafficRoutingReconciler(
       namespace: tr.metadata.namespace,
       name: tr.metadata.name,
     };
-    const statusPatch = mergePatchBetween(tr.status ?? {}, plan.status);
-    if (statusPatch) {
-      await deps.client.request({
-        method: "PATCH",
-        path: resourcePath(resources.trafficRoutings, {
-          namespace: tr.metadata.namespace,
-          name: tr.metadata.name,
-          subresource: "status",
-        }),
-        contentType: "application/merge-patch+json",
-        body: { metadata: { resourceVersion: tr.metadata.resourceVersion }, status: statusPatch },
-      });
-    }
+    await writeStatus(deps.client, resources.trafficRoutings, tr, plan.status);
     await act(deps.client, plan.actions, deps.events, target);
     return plan.requeueAfterMs !== undefined ? { requeueAfterMs: plan.requeueAfterMs } : {};
   };

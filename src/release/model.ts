@@ -174,6 +174,36 @@ export interface StatefulSet extends KubeObject {
   };
 }
 
+/** OpenKruise CloneSet (apps.kruise.io/v1alpha1): the fields the release side reads and writes. */
+export interface CloneSet extends KubeObject {
+  metadata: Meta;
+  spec: {
+    replicas?: number;
+    selector?: LabelSelector;
+    template: PodTemplate;
+    minReadySeconds?: number;
+    updateStrategy?: {
+      type?: string;
+      partition?: IntOrString | null;
+      paused?: boolean;
+      maxSurge?: IntOrString | null;
+      maxUnavailable?: IntOrString | null;
+      [f: string]: unknown;
+    };
+    [f: string]: unknown;
+  };
+  status?: {
+    observedGeneration?: number;
+    replicas?: number;
+    readyReplicas?: number;
+    availableReplicas?: number;
+    updatedReplicas?: number;
+    updatedReadyReplicas?: number;
+    currentRevision?: string;
+    updateRevision?: string;
+  };
+}
+
 export interface Pod extends KubeObject {
   metadata: Meta;
   status?: {

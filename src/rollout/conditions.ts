@@ -1,18 +1,10 @@
+import { ProgressingReason as UpstreamReason } from "../api/enums.js";
 import type { Condition } from "./model.js";
 
-export const ConditionType = {
-  Progressing: "Progressing",
-  Succeeded: "Succeeded",
-  Terminating: "Terminating",
-} as const;
+export { ConditionType } from "../api/enums.js";
 
 export const ProgressingReason = {
-  Initializing: "Initializing",
-  InRolling: "InRolling",
-  Finalising: "Finalising",
-  Completed: "Completed",
-  Cancelling: "Cancelling",
-  Paused: "Paused",
+  ...UpstreamReason,
   /** Ours: a failed analysis or a missed progress deadline; traffic to stable, then the workload back. */
   Aborting: "Aborting",
 } as const;

@@ -161,12 +161,7 @@ export function walkFinalising(pass: Pass, sequence: Task[], reason: FinaliseRea
   if (workload?.inProgressing) {
     pass.actions.push({
       kind: "patch",
-      target: {
-        apiVersion: workload.ref.apiVersion,
-        kind: workload.ref.kind,
-        namespace: workload.ref.namespace,
-        name: workload.ref.name,
-      },
+      target: workload.ref,
       patchType: "merge",
       patch: { metadata: { annotations: { [InProgressingAnnotation]: null } } },
     });

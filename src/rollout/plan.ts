@@ -62,12 +62,7 @@ export function planRollout(observed: RolloutObserved): RolloutPlan {
   if (workload && !deleting && workload.labels[WorkloadTypeLabel] === undefined) {
     pass.actions.push({
       kind: "patch",
-      target: {
-        apiVersion: workload.ref.apiVersion,
-        kind: workload.ref.kind,
-        namespace: workload.ref.namespace,
-        name: workload.ref.name,
-      },
+      target: workload.ref,
       patchType: "merge",
       patch: { metadata: { labels: { [WorkloadTypeLabel]: workloadTypeOf(workload.ref.kind) } } },
     });

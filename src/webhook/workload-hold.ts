@@ -5,13 +5,15 @@ import type { AdmissionDecision, AdmissionRequest } from "./review.js";
 // The workload hold (spec §4.3): when a workload governed by a Rollout gets a new pod
 // template, freeze it at admission time, before its own controller can replace a
 // single pod. A Deployment is paused; a StatefulSet gets a partition above any
-// ordinal. The workload is marked in-progressing so the Rollout starts its release.
+// ordinal (Advanced StatefulSets included); a CloneSet gets partition "100%". The workload
+// is marked in-progressing so the Rollout starts its release.
 
 export const InProgressingAnnotation = "rollouts.kruise.io/in-progressing";
 export const StableRevisionLabel = "rollouts.kruise.io/stable-revision";
 const RolloutIdKey = "rollouts.kruise.io/rollout-id";
 const DeploymentStrategyAnnotation = "rollouts.kruise.io/deployment-strategy";
 const holdPartition = 32767;
+const cloneSetHoldPartition = "100%";
 
 interface Meta {
   name?: string;
@@ -32,8 +34,13 @@ interface Workload {
     paused?: boolean;
     template?: { metadata?: Meta; spec?: unknown };
     strategy?: { type?: string; rollingUpdate?: unknown };
-    updateStrategy?: { type?: string; rollingUpdate?: { partition?: number } };
+    updateStrategy?: {
+      type?: string;
+      rollingUpdate?: { partition?: number };
+      partition?: number | string | null;
+    };
   };
+  status?: { replicas?: number; updatedReplicas?: number };
 }
 
 /** What the hold needs to know about the Rollouts in the workload's namespace. */
@@ -186,6 +193,33 @@ function holdStatefulSet(newObj: Workload, oldObj: Workload, ctx: HoldContext): 
   return isEffectiveChange(oldObj, newObj) ? partitionOps(newObj) : [];
 }
 
+/** CloneSet hold: evaluated on every update, in a release or not (upstream handleCloneSet). */
+function holdCloneSet(newObj: Workload, oldObj: Workload, ctx: HoldContext): JsonPatchOperation[] {
+  if (newObj.spec?.replicas === 0 || !isEffectiveChange(oldObj, newObj)) return [];
+  const rollout = matchRollout(
+    ctx.rollouts,
+    newObj.apiVersion ?? "apps.kruise.io/v1alpha1",
+    "CloneSet",
+    newObj.metadata?.name ?? "",
+  );
+  if (!rollout) return [];
+  // With traffic routing there must be a single version of pods to pin the stable Service to.
+  if (rollout.hasTrafficRouting && (newObj.status?.replicas ?? 0) !== (newObj.status?.updatedReplicas ?? 0))
+    return [];
+  const ops: JsonPatchOperation[] = [];
+  if (newObj.spec?.updateStrategy?.partition !== cloneSetHoldPartition) {
+    ops.push(
+      newObj.spec?.updateStrategy
+        ? { op: "add", path: "/spec/updateStrategy/partition", value: cloneSetHoldPartition }
+        : { op: "add", path: "/spec/updateStrategy", value: { partition: cloneSetHoldPartition } },
+    );
+  }
+  const state = JSON.stringify({ rolloutName: rollout.name });
+  if (newObj.metadata?.annotations?.[InProgressingAnnotation] !== state)
+    ops.push(...setMapEntry(newObj, "annotations", InProgressingAnnotation, state));
+  return ops;
+}
+
 function partitionOps(obj: Workload): JsonPatchOperation[] {
   const strategy = obj.spec?.updateStrategy;
   if (strategy?.rollingUpdate?.partition === holdPartition) return [];
@@ -216,6 +250,9 @@ export function holdWorkload(request: AdmissionRequest, ctx: HoldContext): Admis
   const kind = request.kind.kind;
   if (kind === "Deployment" && request.kind.group === "apps")
     ops.push(...holdDeployment(newObj, oldObj, ctx));
-  else if (kind === "StatefulSet") ops.push(...holdStatefulSet(newObj, oldObj, ctx));
+  else if (kind === "StatefulSet" && (request.kind.group === "apps" || request.kind.group === "apps.kruise.io"))
+    ops.push(...holdStatefulSet(newObj, oldObj, ctx));
+  else if (kind === "CloneSet" && request.kind.group === "apps.kruise.io")
+    ops.push(...holdCloneSet(newObj, oldObj, ctx));
   return ops.length > 0 ? { allowed: true, patch: ops } : { allowed: true };
 }

@@ -3,7 +3,15 @@
 // together with the writes it needs, which the shell performs whether or not the step is done.
 
 import type { Action } from "../actions.js";
-import type { BatchRelease, BatchReleaseStatus, Deployment, Pod, ReplicaSet, StatefulSet } from "../model.js";
+import type {
+  BatchRelease,
+  BatchReleaseStatus,
+  CloneSet,
+  Deployment,
+  Pod,
+  ReplicaSet,
+  StatefulSet,
+} from "../model.js";
 
 /** What the state machine learns about the workload before acting (upstream WorkloadEventType). */
 export type WorkloadEvent =
@@ -51,7 +59,7 @@ export interface ReleaseControl {
 export interface ObservedRelease {
   release: BatchRelease;
   /** The referenced workload; absent when it does not exist. */
-  workload?: Deployment | StatefulSet;
+  workload?: Deployment | StatefulSet | CloneSet;
   /** A read error other than NotFound: the pass only reports it. */
   workloadError?: string;
   /** ReplicaSets in the namespace (of the workload and of canary Deployments). */

@@ -1,20 +1,29 @@
-// Which control drives a release (upstream getReleaseController). Blue-green, CloneSet and
+// Which control drives a release (upstream getReleaseController). Blue-green and
 // DaemonSets are not implemented yet; their releases get an UnsupportedWorkload event.
+// Advanced StatefulSets (apps.kruise.io v1beta1/v1alpha1) share the StatefulSet-like control.
 
 import type { ObjectRef, ReleasePlan } from "../model.js";
+import { isCloneSetKind } from "../workloads/cloneset.js";
 import { isStatefulSetKind } from "../workloads/statefulset.js";
+import { cloneSetPartitionControl } from "./cloneset-partition.js";
 import type { ObservedRelease, ReleaseControl } from "./control.js";
 import { deploymentCanaryControl } from "./deployment-canary.js";
 import { deploymentPartitionControl } from "./deployment-partition.js";
 import { statefulSetPartitionControl } from "./statefulset-partition.js";
 
-export type ReleaseStyle = "deployment-canary" | "deployment-partition" | "statefulset-partition";
+export type ReleaseStyle =
+  | "deployment-canary"
+  | "deployment-partition"
+  | "statefulset-partition"
+  | "cloneset-partition";
 
 export function releaseStyle(ref: ObjectRef, plan: ReleasePlan): ReleaseStyle | undefined {
   const rollingStyle = plan.rollingStyle || (plan.enableExtraWorkloadForCanary ? "Canary" : "");
   const isDeployment = ref.apiVersion === "apps/v1" && ref.kind === "Deployment";
   if (rollingStyle === "BlueGreen") return undefined;
   if (isDeployment) return rollingStyle === "Canary" ? "deployment-canary" : "deployment-partition";
+  // Upstream has no extra-workload canary for CloneSets: any non-blue-green style is a partition.
+  if (isCloneSetKind(ref)) return "cloneset-partition";
   return isStatefulSetKind(ref) ? "statefulset-partition" : undefined;
 }
 
@@ -26,5 +35,7 @@ export function releaseControl(style: ReleaseStyle, observed: ObservedRelease): 
       return deploymentPartitionControl(observed);
     case "statefulset-partition":
       return statefulSetPartitionControl(observed);
+    case "cloneset-partition":
+      return cloneSetPartitionControl(observed);
   }
 }
