@@ -6,6 +6,7 @@ export const inProgressingAnnotation = "rollouts.kruise.io/in-progressing";
 export const rollbackInBatchAnnotation = "rollouts.kruise.io/rollback-in-batch";
 export const stableRevisionLabel = "rollouts.kruise.io/stable-revision";
 export const deploymentStrategyAnnotation = "rollouts.kruise.io/deployment-strategy";
+export const originalDeploymentStrategyAnnotation = "rollouts.kruise.io/original-deployment-strategy";
 export const deploymentExtraStatusAnnotation = "rollouts.kruise.io/deployment-extra-status";
 export const advancedDeploymentControlLabel =
   "rollouts.kruise.io/controlled-by-advanced-deployment-controller";

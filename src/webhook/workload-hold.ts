@@ -250,8 +250,7 @@ export function holdWorkload(request: AdmissionRequest, ctx: HoldContext): Admis
   const kind = request.kind.kind;
   if (kind === "Deployment" && request.kind.group === "apps")
     ops.push(...holdDeployment(newObj, oldObj, ctx));
-  else if (kind === "StatefulSet" && (request.kind.group === "apps" || request.kind.group === "apps.kruise.io"))
-    ops.push(...holdStatefulSet(newObj, oldObj, ctx));
+  else if (kind === "StatefulSet") ops.push(...holdStatefulSet(newObj, oldObj, ctx));
   else if (kind === "CloneSet" && request.kind.group === "apps.kruise.io")
     ops.push(...holdCloneSet(newObj, oldObj, ctx));
   return ops.length > 0 ? { allowed: true, patch: ops } : { allowed: true };

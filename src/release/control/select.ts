@@ -1,10 +1,11 @@
-// Which control drives a release (upstream getReleaseController). Blue-green and
-// DaemonSets are not implemented yet; their releases get an UnsupportedWorkload event.
+// Which control drives a release (upstream getReleaseController). Blue-green CloneSets
+// and DaemonSets are not implemented yet; their releases get an UnsupportedWorkload event.
 // Advanced StatefulSets (apps.kruise.io v1beta1/v1alpha1) share the StatefulSet-like control.
 
 import type { ObjectRef, ReleasePlan } from "../model.js";
 import { isCloneSetKind } from "../workloads/cloneset.js";
 import { isStatefulSetKind } from "../workloads/statefulset.js";
+import { blueGreenDeploymentControl } from "./bluegreen-deployment.js";
 import { cloneSetPartitionControl } from "./cloneset-partition.js";
 import type { ObservedRelease, ReleaseControl } from "./control.js";
 import { deploymentCanaryControl } from "./deployment-canary.js";
@@ -15,12 +16,13 @@ export type ReleaseStyle =
   | "deployment-canary"
   | "deployment-partition"
   | "statefulset-partition"
-  | "cloneset-partition";
+  | "cloneset-partition"
+  | "deployment-bluegreen";
 
 export function releaseStyle(ref: ObjectRef, plan: ReleasePlan): ReleaseStyle | undefined {
   const rollingStyle = plan.rollingStyle || (plan.enableExtraWorkloadForCanary ? "Canary" : "");
   const isDeployment = ref.apiVersion === "apps/v1" && ref.kind === "Deployment";
-  if (rollingStyle === "BlueGreen") return undefined;
+  if (rollingStyle === "BlueGreen") return isDeployment ? "deployment-bluegreen" : undefined;
   if (isDeployment) return rollingStyle === "Canary" ? "deployment-canary" : "deployment-partition";
   // Upstream has no extra-workload canary for CloneSets: any non-blue-green style is a partition.
   if (isCloneSetKind(ref)) return "cloneset-partition";
@@ -37,5 +39,7 @@ export function releaseControl(style: ReleaseStyle, observed: ObservedRelease): 
       return statefulSetPartitionControl(observed);
     case "cloneset-partition":
       return cloneSetPartitionControl(observed);
+    case "deployment-bluegreen":
+      return blueGreenDeploymentControl(observed);
   }
 }
