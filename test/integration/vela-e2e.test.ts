@@ -22,7 +22,12 @@ import {
 } from "../../src/devcluster/kubevela.js";
 import { isNotFound } from "../../src/kube/api-error.js";
 import { createKubeClient, type KubeClient } from "../../src/kube/client.js";
-import { resourcePath } from "../../src/kube/resource.js";
+import {
+  customResourceDefinitions,
+  mutatingWebhookConfigurations,
+  resourcePath,
+  validatingWebhookConfigurations,
+} from "../../src/kube/resource.js";
 import { seedApplication, seedImage, seedName, seedNetwork } from "../../src/tools/vela-seed.js";
 import {
   connect,
@@ -158,10 +163,75 @@ async function publish(
 const seedExtras = { steps: [{ weight: 20 }, { weight: 60 }], replicas: 5 };
 const selector = `app.oam.dev/component=${seedName}`;
 
+// `vela addon disable` deletes what the addon carries — our CRDs and the webhook configurations —
+// which the rest of the run shares with this file. Keep them as the global setup left them, and
+// put them back afterwards.
+const shared = [
+  ...["rollouts", "batchreleases", "trafficroutings", "analysistemplates", "clusteranalysistemplates"].map(
+    (plural) => ({ resource: customResourceDefinitions, name: `${plural}.rollouts.kruise.io` }),
+  ),
+  { resource: mutatingWebhookConfigurations, name: "kruise-rollout-mutating-webhook-configuration" },
+  { resource: validatingWebhookConfigurations, name: "kruise-rollout-validating-webhook-configuration" },
+];
+let snapshot: { path: string; collection: string; object: Any }[] = [];
+
+async function takeSnapshot(): Promise<void> {
+  snapshot = [];
+  for (const { resource, name } of shared) {
+    const object = await client.request<Any>({ method: "GET", path: resourcePath(resource, { name }) });
+    for (const f of ["resourceVersion", "uid", "creationTimestamp", "generation", "managedFields"])
+      delete object.metadata[f];
+    delete object.status;
+    snapshot.push({ path: resourcePath(resource, { name }), collection: resourcePath(resource), object });
+  }
+}
+
+async function restoreSnapshot(): Promise<void> {
+  // The addon's namespace is the controller's ConfigMap namespace too: wait out its deletion.
+  await eventually(
+    "namespace kruise-rollout not terminating",
+    async () => {
+      const nsObj = await client
+        .request<Any>({ method: "GET", path: "/api/v1/namespaces/kruise-rollout" })
+        .catch((e) => (isNotFound(e) ? undefined : Promise.reject(e)));
+      return !nsObj?.metadata?.deletionTimestamp;
+    },
+    3 * minutes,
+    1000,
+  );
+  for (const { path, collection, object } of snapshot) {
+    // A deleted CRD lingers while its objects are cleaned up: wait until it is gone.
+    await eventually(
+      `${object.metadata.name} restorable`,
+      async () => {
+        const live = await client
+          .request<Any>({ method: "GET", path })
+          .catch((e) => (isNotFound(e) ? undefined : Promise.reject(e)));
+        if (live && !live.metadata.deletionTimestamp) return true;
+        if (live) return false;
+        await client.request({ method: "POST", path: collection, body: object });
+        return true;
+      },
+      3 * minutes,
+      1000,
+    );
+  }
+  for (const { object } of snapshot.filter((x) => x.object.kind === "CustomResourceDefinition")) {
+    await eventually(`${object.metadata.name} established`, async () => {
+      const live = await client.request<Any>({
+        method: "GET",
+        path: resourcePath(customResourceDefinitions, { name: object.metadata.name }),
+      });
+      return live.status?.conditions?.some((c: Any) => c.type === "Established" && c.status === "True");
+    });
+  }
+}
+
 beforeAll(async () => {
   cluster = connect();
   kubeconfig = inject("kubeconfig");
   client = createKubeClient({ kubeconfig, qps: 200, burst: 400 });
+  await takeSnapshot();
   const t0 = Date.now();
   log(`building vela-core and vela when missing (${kubevelaBinaries.core}); a cold build takes many minutes`);
   await ensureKubevela();
@@ -200,7 +270,8 @@ afterAll(async () => {
     await deleteNamespace(cluster, ns);
   }
   await velaCore?.stop();
-}, 5 * minutes);
+  await restoreSnapshot();
+}, 10 * minutes);
 
 describe("the kruise-rollout addon with the real KubeVela", () => {
   it("1. vela addon enable succeeds (webhookMode=url, pointing at the local controller)", async () => {
