@@ -274,7 +274,9 @@ afterAll(async () => {
 }, 10 * minutes);
 
 describe("the kruise-rollout addon with the real KubeVela", () => {
-  it("1. vela addon enable succeeds (webhookMode=url, pointing at the local controller)", async () => {
+  it("1. vela addon enable succeeds (webhookMode=url, pointing at the local controller)", {
+    timeout: 10 * minutes,
+  }, async () => {
     const r = await run(
       ["addon", "enable", addonDir, "webhookMode=url", `webhookURL=${webhookURL}`],
       11 * minutes,
@@ -315,7 +317,7 @@ describe("the kruise-rollout addon with the real KubeVela", () => {
     expect(crd.spec.conversion.webhook.clientConfig.caBundle).toBeTruthy();
   });
 
-  it("2. the seed's Application deploys", async () => {
+  it("2. the seed's Application deploys", { timeout: 10 * minutes }, async () => {
     await publish(seedImage("v1"), "v1");
     await waitForApp("running");
     await waitForRolloutHealthy();
@@ -328,7 +330,7 @@ describe("the kruise-rollout addon with the real KubeVela", () => {
     expect(await podsByImage(selector)).toEqual({ [seedImage("v1")]: 5 });
   });
 
-  it("3. publishing v2 runs batch 1 and pauses", async () => {
+  it("3. publishing v2 runs batch 1 and pauses", { timeout: 10 * minutes }, async () => {
     await publish(seedImage("v2"), "v2");
     await waitForBatch(1, "StepPaused");
     await eventually("20% canary weight", async () => (await canaryWeight()) === "20");
@@ -348,7 +350,7 @@ describe("the kruise-rollout addon with the real KubeVela", () => {
     expect(trait.message).toContain("batch 1/2 paused, waiting for approval");
   });
 
-  it("4. vela workflow resume moves the rollout to the next batch", async () => {
+  it("4. vela workflow resume moves the rollout to the next batch", { timeout: 10 * minutes }, async () => {
     const r = await run(["workflow", "resume", seedName, "-n", ns]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain(`Rollout ${ns}/${seedName}`);
@@ -366,7 +368,9 @@ describe("the kruise-rollout addon with the real KubeVela", () => {
     expect(await canaryWeight()).toBeUndefined();
   });
 
-  it("5. a second release, at the pause, goes through vela workflow rollback and rolls back", async () => {
+  it("5. a second release, at the pause, goes through vela workflow rollback and rolls back", {
+    timeout: 10 * minutes,
+  }, async () => {
     await publish(seedImage("v3"), "v3");
     await waitForBatch(1, "StepPaused");
     await eventually("one v3 pod", async () => (await podsByImage(selector))[seedImage("v3")] === 1);
@@ -392,7 +396,9 @@ describe("the kruise-rollout addon with the real KubeVela", () => {
     expect(a.metadata.annotations["app.oam.dev/publishVersion"]).toBe("v2");
   });
 
-  it("6. a Helm-like component (k8s-objects carrying the chart's rendered Deployment) is canaried", async () => {
+  it("6. a Helm-like component (k8s-objects carrying the chart's rendered Deployment) is canaried", {
+    timeout: 10 * minutes,
+  }, async () => {
     // The fluxcd helm component needs fluxcd's helm and source controllers, which cannot run here; a
     // k8s-objects component applies a chart's rendered manifests the same way, and its output is the
     // Deployment the trait releases.
@@ -450,7 +456,7 @@ describe("the kruise-rollout addon with the real KubeVela", () => {
     });
   });
 
-  it("7. vela addon disable removes everything", async () => {
+  it("7. vela addon disable removes everything", { timeout: 10 * minutes }, async () => {
     // disable refuses while an Application uses the addon's definitions.
     const refused = await run(["addon", "disable", "kruise-rollout"]);
     expect(refused.code).not.toBe(0);
