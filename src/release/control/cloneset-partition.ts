@@ -6,15 +6,16 @@
 import { type Action, patch } from "../actions.js";
 import { batchNotReadyReason, batchReplicas } from "../batches.js";
 import { scaledValue } from "../int-or-string.js";
-import { controlInfoAnnotation, noNeedUpdateLabel, rollbackInBatchAnnotation } from "../keys.js";
+import { controlInfoAnnotation, noNeedUpdateLabel } from "../keys.js";
 import { batchLabelPatches } from "../labels.js";
-import type { BatchReleaseStatus, CloneSet, IntOrString, Pod } from "../model.js";
+import type { BatchReleaseStatus, CloneSet, IntOrString } from "../model.js";
 import { isTerminating, runsRevision } from "../pods.js";
 import { cloneSetState } from "../workloads/cloneset.js";
 import { ownedPods } from "../workloads/statefulset.js";
 import { done, notYet, type ObservedRelease, type ReleaseControl } from "./control.js";
 import { controlInfo, isControlledBy } from "./control-info.js";
 import { partitionSync } from "./partition-sync.js";
+import { initializeBookkeeping } from "./rollback-initialize.js";
 import { podsForUnorderedUpdate } from "./rollback-pod-filter.js";
 
 /** The partition the webhook and Initialize hold a CloneSet with. */
@@ -107,29 +108,7 @@ export function cloneSetPartitionControl(observed: ObservedRelease): ReleaseCont
           }),
         );
       }
-      const bookkeeping = {
-        stableRevision: workload.status.stableRevision,
-        updateRevision: workload.status.updateRevision,
-        observedWorkloadReplicas: workload.replicas,
-      };
-      if (!release.metadata.annotations?.[rollbackInBatchAnnotation])
-        return done(actions, { status: bookkeeping });
-      if (!rolloutID)
-        return done(actions, {
-          status: { ...bookkeeping, noNeedUpdateReplicas: status.canaryStatus.updatedReplicas ?? 0 },
-        });
-      const onTarget = pods.filter(
-        (p) => !isTerminating(p) && runsRevision(p.metadata.labels, bookkeeping.updateRevision),
-      );
-      const unmarked = onTarget.filter((p) => p.metadata.labels?.[noNeedUpdateLabel] !== rolloutID);
-      if (unmarked.length > 0) {
-        actions.push(...unmarked.map((p) => markNoNeedUpdate(p, rolloutID)));
-        return notYet(
-          `initialization not yet: patch and find ${onTarget.length} pods with no-need-update-label`,
-          actions,
-        );
-      }
-      return done(actions, { status: { ...bookkeeping, noNeedUpdateReplicas: onTarget.length } });
+      return initializeBookkeeping(release, workload, status, pods, rolloutID, actions);
     },
 
     upgradeBatch(status) {
@@ -189,12 +168,4 @@ export function cloneSetPartitionControl(observed: ObservedRelease): ReleaseCont
 
     drive: () => [],
   };
-}
-
-function markNoNeedUpdate(pod: Pod, rolloutID: string): Action {
-  return patch(
-    { apiVersion: "v1", kind: "Pod", namespace: pod.metadata.namespace ?? "", name: pod.metadata.name ?? "" },
-    "strategic",
-    { metadata: { labels: { [noNeedUpdateLabel]: rolloutID } } },
-  );
 }

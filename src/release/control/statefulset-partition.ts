@@ -3,9 +3,9 @@
 
 import { type Action, patch } from "../actions.js";
 import { batchNotReadyReason, batchReplicas, statefulSetPartition } from "../batches.js";
-import { controlInfoAnnotation, noNeedUpdateLabel, rollbackInBatchAnnotation } from "../keys.js";
+import { controlInfoAnnotation, noNeedUpdateLabel } from "../keys.js";
 import { batchLabelPatches } from "../labels.js";
-import type { BatchReleaseStatus, Pod, StatefulSet } from "../model.js";
+import type { BatchReleaseStatus, StatefulSet } from "../model.js";
 import { isTerminating, runsRevision } from "../pods.js";
 import {
   isUnorderedUpdate,
@@ -16,6 +16,7 @@ import {
 import { done, notYet, type ObservedRelease, type ReleaseControl } from "./control.js";
 import { controlInfo, isControlledBy } from "./control-info.js";
 import { partitionSync } from "./partition-sync.js";
+import { initializeBookkeeping } from "./rollback-initialize.js";
 import { podsForOrderedUpdate, podsForUnorderedUpdate } from "./rollback-pod-filter.js";
 
 /** The value the webhook and Initialize hold a set with: no ordinal is that high. */
@@ -103,30 +104,7 @@ export function statefulSetPartitionControl(observed: ObservedRelease): ReleaseC
           }),
         );
       }
-      const bookkeeping = {
-        stableRevision: workload.status.stableRevision,
-        updateRevision: workload.status.updateRevision,
-        observedWorkloadReplicas: workload.replicas,
-      };
-      if (!release.metadata.annotations?.[rollbackInBatchAnnotation])
-        return done(actions, { status: bookkeeping });
-      if (!rolloutID)
-        return done(actions, {
-          status: { ...bookkeeping, noNeedUpdateReplicas: status.canaryStatus.updatedReplicas ?? 0 },
-        });
-      // Rollback in batch: pods already on the target revision are marked and left alone.
-      const onTarget = pods.filter(
-        (p) => !isTerminating(p) && runsRevision(p.metadata.labels, bookkeeping.updateRevision),
-      );
-      const unmarked = onTarget.filter((p) => p.metadata.labels?.[noNeedUpdateLabel] !== rolloutID);
-      if (unmarked.length > 0) {
-        actions.push(...unmarked.map((p) => markNoNeedUpdate(p, rolloutID)));
-        return notYet(
-          `initialization not yet: patch and find ${onTarget.length} pods with no-need-update-label`,
-          actions,
-        );
-      }
-      return done(actions, { status: { ...bookkeeping, noNeedUpdateReplicas: onTarget.length } });
+      return initializeBookkeeping(release, workload, status, pods, rolloutID, actions);
     },
 
     upgradeBatch(status) {
@@ -185,12 +163,4 @@ export function statefulSetPartitionControl(observed: ObservedRelease): ReleaseC
 
     drive: () => [],
   };
-}
-
-function markNoNeedUpdate(pod: Pod, rolloutID: string): Action {
-  return patch(
-    { apiVersion: "v1", kind: "Pod", namespace: pod.metadata.namespace ?? "", name: pod.metadata.name ?? "" },
-    "strategic",
-    { metadata: { labels: { [noNeedUpdateLabel]: rolloutID } } },
-  );
 }
