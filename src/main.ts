@@ -32,7 +32,7 @@ import { rolloutTransitions } from "./observe/transitions.js";
 import { recordWebhook } from "./observe/webhook-outcome.js";
 import { createLuaVm } from "./traffic/lua-vm.js";
 import { publishCaBundle } from "./webhook/ca-bundle.js";
-import { CertRotation } from "./webhook/cert-rotation.js";
+import { CertRotation, lifetimesFromFlags } from "./webhook/cert-rotation.js";
 import { directoryCertStore, secretCertStore } from "./webhook/cert-store.js";
 import type { AdmissionHandler } from "./webhook/review.js";
 import { WebhookServer } from "./webhook/server.js";
@@ -61,6 +61,16 @@ const program = addRuntimeFlags(new Command("kruise-rollout-controller"))
   .addOption(
     new Option("--webhook-cert-dir <dir>", "keep the webhook PKI in a directory instead of a Secret").env(
       "WEBHOOK_CERT_DIR",
+    ),
+  )
+  .addOption(
+    new Option("--webhook-cert-lifetime <duration>", "validity of a serving certificate (default 8760h)").env(
+      "WEBHOOK_CERT_LIFETIME",
+    ),
+  )
+  .addOption(
+    new Option("--webhook-ca-lifetime <duration>", "validity of the webhook CA (default 87600h)").env(
+      "WEBHOOK_CA_LIFETIME",
     ),
   )
   .addOption(
@@ -128,6 +138,7 @@ async function main(): Promise<void> {
   const rotation = new CertRotation({
     store,
     identity,
+    lifetimes: lifetimesFromFlags(opts.webhookCertLifetime, opts.webhookCaLifetime),
     serve: (cert) => server?.setCertificate(cert),
     publish: async (pem) => {
       const caBundle = Buffer.from(pem).toString("base64");

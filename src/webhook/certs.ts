@@ -37,8 +37,13 @@ const day = 24 * 3_600_000;
 export const defaultLifetimes: CertLifetimes = { caMs: 10 * 365 * day, servingMs: 365 * day };
 /** Renew once this fraction of a certificate's validity has passed. */
 export const renewAtFraction = 2 / 3;
-/** Backdating covers replicas and apiservers whose clocks run a little behind ours. */
+/**
+ * Backdating covers replicas and apiservers whose clocks run a little behind ours: an hour, or
+ * the lifetime itself when that is shorter (short-lived certificates, as tests use), so that the
+ * issue time stays derivable from the certificate alone (see `issuedAt`).
+ */
 const clockSkewMs = 3_600_000;
+const backdating = (lifetimeMs: number) => Math.min(clockSkewMs, lifetimeMs);
 
 const keyAlgorithm = { name: "ECDSA", namedCurve: "P-256" } as const;
 const signingAlgorithm = { name: "ECDSA", hash: "SHA-256" } as const;
@@ -64,7 +69,7 @@ export async function createCertificateAuthority(
   const cert = await x509.X509CertificateGenerator.createSelfSigned({
     serialNumber: randomSerial(),
     name: `CN=kruise-rollout-webhook-ca-${now}`,
-    notBefore: new Date(now - clockSkewMs),
+    notBefore: new Date(now - backdating(lifetimeMs)),
     notAfter: new Date(now + lifetimeMs),
     keys,
     signingAlgorithm,
@@ -102,7 +107,7 @@ export async function issueServingCert(
     serialNumber: randomSerial(),
     subject: `CN=${commonName}`,
     issuer: caCert.subject,
-    notBefore: new Date(now - clockSkewMs),
+    notBefore: new Date(now - backdating(lifetimeMs)),
     // Never outlive the CA: a chain is only as valid as its shortest link.
     notAfter: new Date(Math.min(now + lifetimeMs, caCert.notAfter.getTime())),
     publicKey: keys.publicKey,
@@ -182,10 +187,21 @@ export async function renewWebhookCerts(
   return { ...fresh, ...(isParsable(current.caCertPem) ? { previousCaCertPem: current.caCertPem } : {}) };
 }
 
+/**
+ * 2/3 of the way from issue to expiry. Measured from the issue time rather than notBefore, or
+ * the hour of backdating would make a certificate of a few minutes due at once.
+ */
 function renewalTime(cert: NodeCertificate): number {
+  const issued = issuedAt(cert);
+  const to = Date.parse(cert.validTo);
+  return issued + (to - issued) * renewAtFraction;
+}
+
+/** notBefore plus our backdating: an hour, or half the validity when that is under two hours. */
+function issuedAt(cert: NodeCertificate): number {
   const from = Date.parse(cert.validFrom);
   const to = Date.parse(cert.validTo);
-  return from + (to - from) * renewAtFraction;
+  return from + Math.min(clockSkewMs, (to - from) / 2);
 }
 
 function isParsable(pem: string): boolean {

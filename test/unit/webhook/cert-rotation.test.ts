@@ -2,14 +2,14 @@ import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { CertRotation } from "../../../src/webhook/cert-rotation.js";
+import { CertRotation, defaultTrustDelayMs, lifetimesFromFlags } from "../../../src/webhook/cert-rotation.js";
 import {
   type CertStore,
   certFiles,
   certsFromFiles,
   directoryCertStore,
 } from "../../../src/webhook/cert-store.js";
-import { createWebhookCerts } from "../../../src/webhook/certs.js";
+import { createWebhookCerts, defaultLifetimes } from "../../../src/webhook/certs.js";
 import type { ServingCert } from "../../../src/webhook/server.js";
 import { FakeClock } from "../kube/fake-clock.js";
 
@@ -100,6 +100,28 @@ describe("CertRotation", () => {
     certRotation.stop();
   });
 
+  it("publishes a new CA, and waits for it to be trusted, before storing or serving what it signed", async () => {
+    const clock = new FakeClock(Date.parse("2026-03-01T00:00:00Z"));
+    const store = directoryCertStore(directory);
+    const { certRotation, served, published } = rotation(store, clock);
+    const first = await certRotation.ensure();
+    await clock.advance(200 * day);
+    const round = certRotation.ensure();
+    await vi.waitFor(() => expect(published).toHaveLength(2));
+    // The new bundle holds the new CA and the old one; nothing new is stored or served yet.
+    expect(published[1]?.match(/BEGIN CERTIFICATE/g)).toHaveLength(2);
+    expect(published[1]).toContain(first.caCertPem.trim());
+    expect(served).toHaveLength(1);
+    expect((await store.load()).certs?.caCertPem).toBe(first.caCertPem);
+    expect(clock.pendingDelays()).toEqual([defaultTrustDelayMs]);
+    await clock.advance(defaultTrustDelayMs);
+    const rotated = await round;
+    expect(rotated.caCertPem).not.toBe(first.caCertPem);
+    expect((await store.load()).certs?.caCertPem).toBe(rotated.caCertPem);
+    expect(served.map((c) => c.certPem)).toEqual([first.certPem, rotated.certPem]);
+    expect(published).toHaveLength(2);
+  });
+
   it("serves the certificates of a replica that stored first", async () => {
     const clock = new FakeClock();
     const theirs = await createWebhookCerts(identity, clock.now(), lifetimes);
@@ -111,5 +133,16 @@ describe("CertRotation", () => {
     const { certRotation, served } = rotation(racingStore, clock);
     expect(await certRotation.ensure()).toBe(theirs);
     expect(served).toEqual([{ certPem: theirs.certPem, keyPem: theirs.keyPem }]);
+  });
+});
+
+describe("certificate lifetime flags", () => {
+  it("reads Go durations, defaults each, and names the flag it refuses", () => {
+    expect(lifetimesFromFlags(undefined, undefined)).toEqual(defaultLifetimes);
+    expect(lifetimesFromFlags("30s", "90s")).toEqual({ servingMs: 30_000, caMs: 90_000 });
+    expect(lifetimesFromFlags(undefined, "2h")).toEqual({ servingMs: 7_200_000, caMs: 7_200_000 });
+    expect(() => lifetimesFromFlags("30", undefined)).toThrow(/--webhook-cert-lifetime: .*needs a unit/);
+    expect(() => lifetimesFromFlags(undefined, "1s")).toThrow(/--webhook-ca-lifetime: 1s is too short/);
+    expect(() => lifetimesFromFlags("2h", "1h")).toThrow(/must not exceed --webhook-ca-lifetime/);
   });
 });

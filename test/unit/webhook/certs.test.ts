@@ -36,8 +36,8 @@ describe("webhook certificates", () => {
 
   it("renews the serving certificate at 2/3 of its life, from the same CA", async () => {
     const certs = await createWebhookCerts(identity, now, lifetimes);
-    const servingFrom = Date.parse(new X509Certificate(certs.certPem).validFrom);
-    const due = servingFrom + ((now + 30 * day - servingFrom) * 2) / 3;
+    // Due 2/3 of the way from issue (not from the backdated notBefore) to expiry.
+    const due = now + 20 * day;
     expect(nextRenewalTime(certs)).toBe(due);
     expect(renewalNeed(certs, identity, due - 1)).toBe("none");
     expect(renewalNeed(certs, identity, due)).toBe("serving");
@@ -46,6 +46,16 @@ describe("webhook certificates", () => {
     expect(renewed.caCertPem).toBe(certs.caCertPem);
     expect(renewed.certPem).not.toBe(certs.certPem);
     expect(renewalNeed(renewed, identity, due)).toBe("none");
+  });
+
+  it("keeps short-lived certificates (seconds, as tests use) for 2/3 of their life", async () => {
+    const certs = await createWebhookCerts(identity, now, { caMs: 90_000, servingMs: 30_000 });
+    const serving = new X509Certificate(certs.certPem);
+    expect(Date.parse(serving.validFrom)).toBe(now - 30_000);
+    expect(nextRenewalTime(certs)).toBe(now + 20_000);
+    expect(renewalNeed(certs, identity, now + 19_999)).toBe("none");
+    expect(renewalNeed(certs, identity, now + 20_000)).toBe("serving");
+    expect(renewalNeed(certs, identity, now + 60_000)).toBe("ca");
   });
 
   it("renews the serving certificate when a name is missing or the CA did not sign it", async () => {
