@@ -4,6 +4,7 @@ import { hostname } from "node:os";
 import { Command, Option } from "commander";
 import { pino } from "pino";
 import { conversionHandler, rolloutValidationHandler, workloadHoldHandler } from "./controller/admission.js";
+import { MeasurementRunner } from "./controller/analysis-runner.js";
 import { analysisSource } from "./controller/analysis-source.js";
 import { createCaches, startCaches, stopCaches } from "./controller/caches.js";
 import { wireEvents } from "./controller/enqueue.js";
@@ -81,6 +82,7 @@ const program = addRuntimeFlags(new Command("kruise-rollout-controller"))
   .addOption(new Option("--rollout-workers <n>").default("3"))
   .addOption(new Option("--batchrelease-workers <n>").default("3"))
   .addOption(new Option("--trafficrouting-workers <n>").default("3"))
+  .addOption(new Option("--analysis-concurrency <n>", "analysis measurements in flight at once").default("8"))
   .addOption(new Option("--resync <ms>", "cache resync period in milliseconds").default("600000"))
   .addOption(new Option("--no-legacy-batch-labels", "do not write the seed's apps.kruise.io batch labels"))
   .addOption(new Option("--log-level <level>").env("LOG_LEVEL").default("info"));
@@ -176,6 +178,11 @@ async function main(): Promise<void> {
   const vm = await createLuaVm();
   const traffic = trafficSource(client, namespace, vm);
   const legacyBatchLabels = opts.legacyBatchLabels !== false;
+  // Measurements run beside the queue; a finished one brings its Rollout back to the queue.
+  const measurements = new MeasurementRunner({
+    concurrency: Number(opts.analysisConcurrency),
+    onDone: (key) => rolloutQueue.add(key),
+  });
   const rolloutQueue = new WorkQueue({
     reconcile: instrumentReconcile(
       metrics,
@@ -186,7 +193,7 @@ async function main(): Promise<void> {
         events,
         log,
         traffic,
-        analysis: analysisSource(client, caches),
+        analysis: analysisSource(client, caches, measurements),
         onPlanned: rolloutTransitions(metrics),
       }),
     ),

@@ -11,13 +11,14 @@ import { activeRuns } from "../rollout/analysis.js";
 import { ConditionType, getCondition, ProgressingReason } from "../rollout/conditions.js";
 import type { Rollout } from "../rollout/model.js";
 import type { ObservedAnalysis, ObservedRun } from "../rollout/observed.js";
+import type { MeasurementRunner, Wanted } from "./analysis-runner.js";
 import type { Caches } from "./caches.js";
 import { revertToStable } from "./stable-template.js";
 
 // The imperative half of analysis: for the runs the persisted status has in progress, read the
-// templates (on demand, not cached: they are read only while a run is active), take the
-// measurements that are due, and hand them to the planner. A failed write of the status that
-// follows only loses those measurements; they are taken again on the next pass.
+// templates (on demand, not cached: they are read only while a run is active), ask the runner
+// for the measurements that are due, and hand the planner those already taken and the names of
+// those still being measured. Provider queries never run in the reconcile pass itself.
 
 export type AnalysisSource = (rollout: Rollout) => Promise<ObservedAnalysis | undefined>;
 
@@ -28,9 +29,11 @@ const templatesOf = (clusterScope: boolean) => ({
   plural: clusterScope ? "clusteranalysistemplates" : "analysistemplates",
 });
 
-const stamp = () => new Date().toISOString().replace(/\.\d+Z$/, "Z");
-
-export function analysisSource(client: KubeClient, caches: Caches): AnalysisSource {
+export function analysisSource(
+  client: KubeClient,
+  caches: Caches,
+  runner: MeasurementRunner,
+): AnalysisSource {
   async function readTemplates(ref: AnalysisRef, namespace: string): Promise<TemplateObject[]> {
     const found: TemplateObject[] = [];
     for (const t of ref.templates) {
@@ -76,12 +79,13 @@ export function analysisSource(client: KubeClient, caches: Caches): AnalysisSour
     return measurePrometheus(p.prometheus, token);
   }
 
-  async function observeRun(
+  /** The run resolved, and the measurements it has due, each under its runner slot. */
+  async function resolve(
     rollout: Rollout,
     ref: AnalysisRef,
     persisted: RunStatus | undefined,
     background: boolean,
-  ): Promise<ObservedRun> {
+  ): Promise<{ run?: ResolvedRun; error?: string; due: (Wanted & { metric: string })[] }> {
     const namespace = rollout.metadata.namespace;
     const sub = rollout.status?.canaryStatus;
     const context: RolloutContext = {
@@ -95,39 +99,65 @@ export function analysisSource(client: KubeClient, caches: Caches): AnalysisSour
     try {
       run = resolveRun(ref, await readTemplates(ref, namespace), context, background);
     } catch (err) {
-      return { error: (err as Error).message, observations: {} };
+      return { error: (err as Error).message, due: [] };
     }
-    const observations: ObservedRun["observations"] = {};
     // A run the status does not hold yet is started by the planner first; then measured.
-    if (persisted) {
-      const now = Date.now();
-      await Promise.all(
-        run.metrics.map(async (spec) => {
-          const status = persisted.metrics.find((m) => m.name === spec.name);
-          const due = nextDue(spec, status, persisted.startedAt);
-          if (due === undefined || due > now) return;
-          const observation = await measure(spec, namespace);
-          observations[spec.name] = { at: stamp(), observation };
-        }),
-      );
-    }
-    return { run, observations };
+    if (!persisted) return { run, due: [] };
+    const now = Date.now();
+    const which = `${background ? "background" : `step ${persisted.stepIndex}`} ${persisted.canaryRevision} ${persisted.startedAt}`;
+    const due = run.metrics.flatMap((spec) => {
+      const status = persisted.metrics.find((m) => m.name === spec.name);
+      const at = nextDue(spec, status, persisted.startedAt);
+      if (at === undefined || at > now) return [];
+      return [
+        {
+          metric: spec.name,
+          slot: `${which} ${spec.name} ${status?.lastMeasuredAt ?? "first"}`,
+          measure: () => measure(spec, namespace),
+        },
+      ];
+    });
+    return { run, due };
   }
 
   return async (rollout) => {
+    const key = `${rollout.metadata.namespace}/${rollout.metadata.name}`;
     const active = activeRuns(rollout);
     const sub = rollout.status?.canaryStatus;
     const persisted = rollout.status?.analysis;
-    const out: ObservedAnalysis = {};
+    const resolved: { [K in "step" | "background"]?: Awaited<ReturnType<typeof resolve>> } = {};
     if (active.step) {
       const run = persisted?.step;
       const same = run?.stepIndex === active.step.index && run.canaryRevision === sub?.canaryRevision;
-      out.step = await observeRun(rollout, active.step.ref, same ? run : undefined, false);
+      resolved.step = await resolve(rollout, active.step.ref, same ? run : undefined, false);
     }
     if (active.background) {
       const run = persisted?.background;
       const same = run?.canaryRevision === sub?.canaryRevision;
-      out.background = await observeRun(rollout, active.background, same ? run : undefined, true);
+      resolved.background = await resolve(rollout, active.background, same ? run : undefined, true);
+    }
+    // Always asked, even with nothing due, so results of ended runs are dropped.
+    const { taken, measuring } = runner.pass(key, [
+      ...(resolved.step?.due ?? []),
+      ...(resolved.background?.due ?? []),
+    ]);
+    const out: ObservedAnalysis = {};
+    for (const which of ["step", "background"] as const) {
+      const r = resolved[which];
+      if (!r) continue;
+      const observed: ObservedRun = {
+        ...(r.run && { run: r.run }),
+        ...(r.error !== undefined && { error: r.error }),
+        observations: {},
+      };
+      const inFlight: string[] = [];
+      for (const d of r.due) {
+        const result = taken.get(d.slot);
+        if (result) observed.observations[d.metric] = result;
+        else if (measuring.has(d.slot)) inFlight.push(d.metric);
+      }
+      if (inFlight.length > 0) observed.measuring = inFlight;
+      out[which] = observed;
     }
     const reason = getCondition(rollout.status?.conditions, ConditionType.Progressing)?.reason;
     if (rollout.status?.phase === "Progressing" && reason === ProgressingReason.Aborting) {

@@ -43,8 +43,10 @@ function analysisStatus(pass: Pass) {
   return pass.status.analysis;
 }
 
-function requeueAtNextDue(pass: Pass, run: ResolvedRun, status: RunStatus): void {
+function requeueAtNextDue(pass: Pass, run: ResolvedRun, status: RunStatus, measuring: string[]): void {
   for (const spec of run.metrics) {
+    // A measurement in flight brings the Rollout back by itself when it ends.
+    if (measuring.includes(spec.name)) continue;
     const due = nextDue(
       spec,
       status.metrics.find((m) => m.name === spec.name),
@@ -66,7 +68,7 @@ function advance(pass: Pass, observed: ObservedRun | undefined, status: RunStatu
     return undefined;
   }
   const next = advanceRun(observed.run, status, observed.observations);
-  requeueAtNextDue(pass, observed.run, next);
+  requeueAtNextDue(pass, observed.run, next, observed.measuring ?? []);
   return next;
 }
 

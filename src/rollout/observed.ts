@@ -90,6 +90,8 @@ export interface ObservedRun {
   run?: ResolvedRun;
   error?: string;
   observations: Record<string, { at: string; observation: Observation }>;
+  /** Metrics whose due measurement is still running; the shell enqueues the Rollout when it ends. */
+  measuring?: string[];
 }
 
 export interface ObservedAnalysis {

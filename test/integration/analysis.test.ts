@@ -42,9 +42,10 @@ beforeAll(async () => {
   exporter.set("healthy", 0.01);
   exporter.set("erroring", 0.5);
   exporter.set("borderline", 0.07);
+  exporter.set("turns-bad", 0.01);
   await exporter.start();
   prometheus = await startPrometheus(promPort, `127.0.0.1:${exporterPort}`);
-  for (const s of ["healthy", "erroring", "borderline"]) await scraped(prometheus.url, s);
+  for (const s of ["healthy", "erroring", "borderline", "turns-bad"]) await scraped(prometheus.url, s);
 }, 900_000);
 
 afterAll(async () => {
@@ -63,6 +64,8 @@ interface TemplateOptions {
   address?: string;
   noData?: "pass" | "fail" | "inconclusive" | "retry";
   consecutiveErrorLimit?: number;
+  /** Default 2; 0 runs a background analysis until the last step. */
+  count?: number;
 }
 
 /** error-rate < 5% succeeds, > 10% fails, in between is inconclusive; two measurements 1 s apart. */
@@ -86,7 +89,7 @@ function template(name: string, o: TemplateOptions = {}): Obj {
           successCondition: "result < 0.05",
           failureCondition: "result > 0.1",
           interval: "1s",
-          count: 2,
+          count: o.count ?? 2,
           ...(o.noData && { noData: o.noData }),
           ...(o.consecutiveErrorLimit && { consecutiveErrorLimit: o.consecutiveErrorLimit }),
         },
@@ -371,5 +374,80 @@ describe("metric analysis on Prometheus", () => {
     );
     const d = await api.mustGet("apps/v1", "Deployment", "stuck");
     expect(d.spec.template.spec.nodeSelector).toBeUndefined();
+  });
+});
+
+describe("background analysis", () => {
+  // A Deployment of 2 pods released in three steps, each waiting for approval but the last.
+  const threeSteps = [{ replicas: 1, pause: {} }, { replicas: 2, pause: {} }, { replicas: "100%" }];
+  const background = (r: RolloutObject) => (r.status as Obj | undefined)?.analysis?.background;
+
+  it("runs across the steps and aborts when its metric fails during a later step", async () => {
+    const api = await namespace("an-bg-fail");
+    await plainScenario(api, "bg-fail", template("bg-fail", { count: 0 }), "turns-bad", {
+      steps: threeSteps,
+      analysis: analysis("bg-fail", "turns-bad"),
+    });
+    await release(api, "bg-fail");
+    await waitForStep(cluster, api.namespace, "bg-fail", 1, "StepPaused", 120_000);
+    await eventually("background measured healthy during step 1", async () => {
+      const run = background(await readRollout(cluster, api.namespace, "bg-fail"));
+      return run?.phase === "Running" && run.metrics[0].successful >= 1;
+    });
+    await approve(cluster, api.namespace, "bg-fail");
+    await waitForStep(cluster, api.namespace, "bg-fail", 2, "StepPaused", 120_000);
+    const before = background(await readRollout(cluster, api.namespace, "bg-fail"));
+    expect(before).toMatchObject({ phase: "Running" });
+    expect(before.metrics[0].failed).toBe(0);
+
+    // The metric turns bad while step 2 waits for its approval.
+    exporter.set("turns-bad", 0.5);
+    const done = await expectAborted(
+      api,
+      "bg-fail",
+      "background analysis",
+      'metric "error-rate" failed with value 0.5',
+    );
+    expect(background(done)).toMatchObject({
+      phase: "Failed",
+      decidedBy: { metric: "error-rate", value: "0.5" },
+    });
+    // It ran on across the steps: healthy measurements before the failing one, one run throughout.
+    expect(background(done).metrics[0].successful).toBeGreaterThanOrEqual(before.metrics[0].successful);
+    expect(background(done).startedAt).toBe(before.startedAt);
+    const failed = await eventually("AnalysisFailed event", async () =>
+      (await events(api, "bg-fail")).find((e) => e.reason === "AnalysisFailed"),
+    );
+    expect(failed.message).toContain("background analysis");
+  });
+
+  it("starts at startingStep, and once successful lets the release finish", async () => {
+    const api = await namespace("an-bg-ok");
+    await plainScenario(api, "bg-ok", template("bg-ok", { count: 2 }), "healthy", {
+      steps: threeSteps,
+      analysis: { ...analysis("bg-ok", "healthy"), startingStep: 2 },
+    });
+    await release(api, "bg-ok");
+    const atStep1 = await waitForStep(cluster, api.namespace, "bg-ok", 1, "StepPaused", 120_000);
+    expect(background(atStep1)).toBeUndefined();
+    await approve(cluster, api.namespace, "bg-ok");
+    await waitForStep(cluster, api.namespace, "bg-ok", 2, "StepPaused", 120_000);
+    const ok = await eventually("background successful at step 2", async () => {
+      const run = background(await readRollout(cluster, api.namespace, "bg-ok"));
+      return run?.phase === "Successful" ? run : undefined;
+    });
+    expect(ok.metrics[0]).toMatchObject({ successful: 2, failed: 0, inconclusive: 0 });
+    await approve(cluster, api.namespace, "bg-ok");
+    const done = await eventually(
+      "bg-ok completed",
+      async () => {
+        const r = await readRollout(cluster, api.namespace, "bg-ok");
+        return condition(r, "Succeeded")?.status === "True" && r.status?.phase === "Healthy" ? r : undefined;
+      },
+      120_000,
+    );
+    expect(background(done)).toMatchObject({ phase: "Successful" });
+    const pods = await api.list("v1", "Pod", "app=bg-ok");
+    expect(pods.every((p) => p.spec.containers[0].image === "app:v2")).toBe(true);
   });
 });

@@ -166,6 +166,17 @@ describe("step analysis", () => {
     expect(plan.requeueAfterMs).toBe(0);
   });
 
+  it("leaves a measurement in flight to bring the Rollout back by itself", () => {
+    const plan = planRollout(
+      observe(afterStart(r), at(1), {
+        batchRelease: readyBatchRelease(0, 1),
+        analysis: { step: { run: resolved, observations: {}, measuring: ["error-rate"] } },
+      }),
+    );
+    expect(plan.status.canaryStatus?.currentStepState).toBe("StepMetricsAnalysis");
+    expect(plan.requeueAfterMs).toBeUndefined();
+  });
+
   it("reports templates that cannot be resolved and retries", () => {
     const plan = planRollout(
       observe(afterStart(r), at(1), {

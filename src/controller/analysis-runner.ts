@@ -1,0 +1,128 @@
+import type { Observation } from "../analysis/model.js";
+
+// Provider queries run here, off the reconcile path: a reconcile asks for the measurements that
+// are due and gets back those already taken, while the others run in the background with bounded
+// concurrency. When one finishes, its Rollout is enqueued again and the next pass folds it in.
+// A slow or unreachable Prometheus then holds a measurement slot, never a reconcile worker.
+//
+// A measurement is named by its slot: the Rollout's key, the run, the metric and the persisted
+// `lastMeasuredAt` it follows. A slot is measured at most once (the dedup), and its result stays
+// until a pass of that Rollout no longer asks for the slot — which happens once a status write
+// recorded it (lastMeasuredAt moved on) or the run ended. A pass whose status write fails hands
+// the same result over again instead of measuring again; a stale pass cannot count it twice,
+// because its guarded status write conflicts.
+
+export interface Taken {
+  at: string;
+  observation: Observation;
+}
+
+export interface Wanted {
+  slot: string;
+  measure: () => Promise<Observation>;
+}
+
+export interface RunnerOptions {
+  /** Measurements in flight at once, over all Rollouts. */
+  concurrency: number;
+  /** Told when a measurement of `key` has finished (enqueue the Rollout). */
+  onDone: (key: string) => void;
+  /** Results nobody asked for this long are dropped (a Rollout deleted meanwhile). */
+  keepMs?: number;
+  now?: () => number;
+}
+
+interface Entry {
+  result?: Taken;
+  /** When the result arrived, or when the slot was last asked for. */
+  touched: number;
+}
+
+const stamp = (ms: number) => new Date(ms).toISOString().replace(/\.\d+Z$/, "Z");
+
+export class MeasurementRunner {
+  private readonly byKey = new Map<string, Map<string, Entry>>();
+  private readonly queue: { key: string; slot: string; measure: Wanted["measure"] }[] = [];
+  private running = 0;
+  private readonly keepMs: number;
+  private readonly now: () => number;
+
+  constructor(private readonly options: RunnerOptions) {
+    this.keepMs = options.keepMs ?? 600_000;
+    this.now = options.now ?? Date.now;
+  }
+
+  /**
+   * One pass of Rollout `key`: the results of the slots in `wanted` that are in, and which are
+   * still being measured (started now if they were not). Results of slots not wanted any more
+   * are dropped.
+   */
+  pass(key: string, wanted: Wanted[]): { taken: Map<string, Taken>; measuring: Set<string> } {
+    const now = this.now();
+    this.sweep(now);
+    const entries = this.byKey.get(key) ?? new Map<string, Entry>();
+    const asked = new Set(wanted.map((w) => w.slot));
+    for (const [slot, entry] of entries) if (entry.result && !asked.has(slot)) entries.delete(slot);
+    const taken = new Map<string, Taken>();
+    const measuring = new Set<string>();
+    for (const w of wanted) {
+      const entry = entries.get(w.slot);
+      if (entry?.result) {
+        taken.set(w.slot, entry.result);
+        continue;
+      }
+      measuring.add(w.slot);
+      if (entry) {
+        entry.touched = now;
+        continue;
+      }
+      entries.set(w.slot, { touched: now });
+      this.queue.push({ key, slot: w.slot, measure: w.measure });
+    }
+    if (entries.size > 0) this.byKey.set(key, entries);
+    else this.byKey.delete(key);
+    this.dispatch();
+    return { taken, measuring };
+  }
+
+  /** Measurements queued or in flight, for tests and metrics. */
+  get pending(): number {
+    return this.queue.length + this.running;
+  }
+
+  private dispatch(): void {
+    while (this.running < this.options.concurrency && this.queue.length > 0) {
+      const job = this.queue.shift() as (typeof this.queue)[number];
+      this.running += 1;
+      void this.run(job);
+    }
+  }
+
+  private async run(job: (typeof this.queue)[number]): Promise<void> {
+    let observation: Observation;
+    try {
+      observation = await job.measure();
+    } catch (err) {
+      // Providers return errors as observations; anything thrown is still only an error reading.
+      observation = { kind: "error", message: (err as Error).message ?? String(err) };
+    }
+    this.running -= 1;
+    const entry = this.byKey.get(job.key)?.get(job.slot);
+    if (entry) {
+      const now = this.now();
+      entry.result = { at: stamp(now), observation };
+      entry.touched = now;
+    }
+    this.dispatch();
+    if (entry) this.options.onDone(job.key);
+  }
+
+  private sweep(now: number): void {
+    for (const [key, entries] of this.byKey) {
+      for (const [slot, entry] of entries) {
+        if (entry.result && now - entry.touched > this.keepMs) entries.delete(slot);
+      }
+      if (entries.size === 0) this.byKey.delete(key);
+    }
+  }
+}

@@ -1,0 +1,128 @@
+import { describe, expect, it } from "vitest";
+import type { Observation } from "../../../src/analysis/model.js";
+import { MeasurementRunner } from "../../../src/controller/analysis-runner.js";
+
+// The measurement runner keeps provider queries off the reconcile path: a pass gets what is in and
+// never waits; each slot is measured once; a finished measurement enqueues its Rollout; results
+// stay until a pass no longer asks for them; concurrency is bounded over all Rollouts.
+
+/** A measurement the test finishes by hand. */
+function gate() {
+  let finish: (o: Observation) => void = () => {};
+  let calls = 0;
+  const promise = new Promise<Observation>((resolve) => {
+    finish = resolve;
+  });
+  return {
+    measure: () => {
+      calls += 1;
+      return promise;
+    },
+    finish: (value: unknown) => finish({ kind: "value", value }),
+    get calls() {
+      return calls;
+    },
+  };
+}
+
+const flush = () => new Promise((r) => setTimeout(r, 0));
+
+function runner(concurrency = 2) {
+  const done: string[] = [];
+  let now = 1_000_000;
+  const r = new MeasurementRunner({
+    concurrency,
+    onDone: (key) => done.push(key),
+    keepMs: 60_000,
+    now: () => now,
+  });
+  return { r, done, advance: (ms: number) => (now += ms) };
+}
+
+describe("measurement runner", () => {
+  it("returns at once, measures in the background, and enqueues the Rollout when done", async () => {
+    const { r, done } = runner();
+    const g = gate();
+    const first = r.pass("ns/a", [{ slot: "s1", measure: g.measure }]);
+    expect(first.taken.size).toBe(0);
+    expect([...first.measuring]).toEqual(["s1"]);
+    g.finish(0.01);
+    await flush();
+    expect(done).toEqual(["ns/a"]);
+    const second = r.pass("ns/a", [{ slot: "s1", measure: g.measure }]);
+    expect(second.taken.get("s1")?.observation).toEqual({ kind: "value", value: 0.01 });
+    expect(second.measuring.size).toBe(0);
+    expect(g.calls).toBe(1);
+  });
+
+  it("measures a slot once however many passes ask, and hands its result over until it is not asked for", async () => {
+    const { r } = runner();
+    const g = gate();
+    for (let i = 0; i < 5; i++) r.pass("ns/a", [{ slot: "s1", measure: g.measure }]);
+    expect(g.calls).toBe(1);
+    g.finish(1);
+    await flush();
+    // A pass whose status write failed asks again and gets the same result, not a new query.
+    const a = r.pass("ns/a", [{ slot: "s1", measure: g.measure }]).taken.get("s1");
+    const b = r.pass("ns/a", [{ slot: "s1", measure: g.measure }]).taken.get("s1");
+    expect(b).toEqual(a);
+    expect(g.calls).toBe(1);
+    // The status recorded it: the next slot is asked for, the old result is gone.
+    const next = gate();
+    r.pass("ns/a", [{ slot: "s2", measure: next.measure }]);
+    const again = gate();
+    expect(r.pass("ns/a", [{ slot: "s1", measure: again.measure }]).taken.size).toBe(0);
+    expect(again.calls).toBe(1);
+  });
+
+  it("bounds the measurements in flight over all Rollouts, and a slow one holds only its own slot", async () => {
+    const { r, done } = runner(2);
+    const slow1 = gate();
+    const slow2 = gate();
+    r.pass("ns/slow1", [{ slot: "s", measure: slow1.measure }]);
+    r.pass("ns/slow2", [{ slot: "s", measure: slow2.measure }]);
+    const quick = gate();
+    const queued = r.pass("ns/quick", [{ slot: "s", measure: quick.measure }]);
+    expect([...queued.measuring]).toEqual(["s"]);
+    expect(quick.calls).toBe(0);
+    expect(r.pending).toBe(3);
+    slow1.finish(1);
+    await flush();
+    expect(quick.calls).toBe(1);
+    quick.finish(2);
+    await flush();
+    expect(done).toEqual(["ns/slow1", "ns/quick"]);
+    expect(r.pass("ns/quick", [{ slot: "s", measure: quick.measure }]).taken.get("s")?.observation).toEqual({
+      kind: "value",
+      value: 2,
+    });
+  });
+
+  it("turns a thrown error into an error reading", async () => {
+    const { r } = runner();
+    r.pass("ns/a", [
+      {
+        slot: "s",
+        measure: () => Promise.reject(new Error("boom")),
+      },
+    ]);
+    await flush();
+    expect(r.pass("ns/a", [{ slot: "s", measure: gate().measure }]).taken.get("s")?.observation).toEqual({
+      kind: "error",
+      message: "boom",
+    });
+  });
+
+  it("drops results nobody asked for within keepMs (a Rollout deleted meanwhile)", async () => {
+    const { r, advance } = runner();
+    const g = gate();
+    r.pass("ns/gone", [{ slot: "s", measure: g.measure }]);
+    g.finish(1);
+    await flush();
+    advance(60_001);
+    r.pass("ns/other", []);
+    const again = gate();
+    expect(r.pass("ns/gone", [{ slot: "s", measure: again.measure }]).taken.size).toBe(0);
+    expect(again.calls).toBe(1);
+  });
+});
