@@ -8,6 +8,8 @@ import { analysisSource } from "./controller/analysis-source.js";
 import { createCaches, startCaches, stopCaches } from "./controller/caches.js";
 import { wireEvents } from "./controller/enqueue.js";
 import { EventRecorder } from "./controller/events.js";
+import { nativeDaemonSetReconciler, wireNativeDaemonSetEvents } from "./controller/native-daemonset.js";
+import { watchOptionalCaches } from "./controller/optional-caches.js";
 import { releaseReconciler } from "./controller/release-reconciler.js";
 import { rolloutReconciler } from "./controller/rollout-reconciler.js";
 import { trafficSource } from "./controller/traffic.js";
@@ -209,7 +211,24 @@ async function main(): Promise<void> {
         "trafficrouting reconcile failed, retrying",
       ),
   });
-  wireEvents(caches, rolloutQueue, releaseQueue, trafficRoutingQueue);
+  const nativeDaemonSetQueue = new WorkQueue({
+    reconcile: nativeDaemonSetReconciler({ client, caches, events, log }),
+    workers: 3,
+    onError: (key, err) =>
+      log.warn(
+        { daemonSet: key, err: (err as Error).message },
+        "native daemonset reconcile failed, retrying",
+      ),
+  });
+  const wireWorkload = wireEvents(caches, rolloutQueue, releaseQueue, trafficRoutingQueue);
+  wireNativeDaemonSetEvents(caches, nativeDaemonSetQueue);
+  const optionalCaches = watchOptionalCaches({
+    client,
+    caches,
+    resyncMs: Number(opts.resync),
+    onError: (err) => log.warn({ err }, "optional cache"),
+    onStarted: (informer) => wireWorkload(informer, "apps.kruise.io/v1alpha1", "DaemonSet"),
+  });
   metrics.sources.queues.set("rollout", rolloutQueue).set("batchrelease", releaseQueue);
   metrics.sources.rollouts = () => caches.rollouts.cache.list();
 
@@ -225,7 +244,9 @@ async function main(): Promise<void> {
 
   const startWork = async () => {
     await startCaches_;
+    await optionalCaches.ready;
     rolloutQueue.start();
+    nativeDaemonSetQueue.start();
     releaseQueue.start();
     trafficRoutingQueue.start();
     log.info("reconciling");
@@ -260,6 +281,8 @@ async function main(): Promise<void> {
       rolloutQueue.shutdown(),
       releaseQueue.shutdown(),
       trafficRoutingQueue.shutdown(),
+      nativeDaemonSetQueue.shutdown(),
+      optionalCaches.stop(),
     ]);
     await elector?.stop();
     rotation.stop();

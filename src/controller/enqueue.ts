@@ -1,3 +1,4 @@
+import type { Informer } from "../kube/informer.js";
 import type { KubeObject } from "../kube/object.js";
 import type { WorkQueue } from "../kube/queue.js";
 import { canaryDeploymentLabel } from "../release/keys.js";
@@ -7,6 +8,13 @@ import { TrafficRoutingAnnotation } from "../rollout/well-known.js";
 import type { Caches } from "./caches.js";
 
 const groupOf = (apiVersion: string) => (apiVersion.includes("/") ? apiVersion.split("/")[0] : "");
+
+/** Wires a workload informer started later (one whose CRD appeared after start). */
+export type WireWorkload = <T extends KubeObject>(
+  informer: Informer<T>,
+  apiVersion: string,
+  kind: string,
+) => void;
 
 /**
  * Which keys a watch event concerns. A BatchRelease shares its Rollout's name; a
@@ -19,7 +27,7 @@ export function wireEvents(
   rolloutQueue: WorkQueue,
   releaseQueue: WorkQueue,
   trafficRoutingQueue: WorkQueue,
-): void {
+): WireWorkload {
   const both = (key: string) => {
     rolloutQueue.add(key);
     releaseQueue.add(key);
@@ -65,9 +73,12 @@ export function wireEvents(
     if (stable) byWorkload(ns, "apps/v1", "Deployment", stable);
   };
   caches.deployments.addHandlers(on(deploymentEvent));
-  caches.statefulSets.addHandlers(
-    on((s) => byWorkload(s.metadata?.namespace ?? "", "apps/v1", "StatefulSet", s.metadata?.name ?? "")),
-  );
+  const wireWorkload: WireWorkload = (informer, apiVersion, kind) =>
+    informer.addHandlers(
+      on((w) => byWorkload(w.metadata?.namespace ?? "", apiVersion, kind, w.metadata?.name ?? "")),
+    );
+  wireWorkload(caches.statefulSets, "apps/v1", "StatefulSet");
+  wireWorkload(caches.daemonSets, "apps/v1", "DaemonSet");
   caches.replicaSets.addHandlers(
     on((rs) => {
       const owner = (rs.metadata?.ownerReferences as { kind?: string; name?: string }[] | undefined)?.find(
@@ -78,4 +89,5 @@ export function wireEvents(
       if (d) deploymentEvent(d);
     }),
   );
+  return wireWorkload;
 }

@@ -1,6 +1,13 @@
 import type { KubeClient } from "../kube/client.js";
 import { resourcePath } from "../kube/resource.js";
 import type { Deployment, Pod, ReplicaSet, StatefulSet } from "../release/model.js";
+import {
+  advancedDaemonSetState,
+  type DaemonSet,
+  isAdvancedDaemonSetKind,
+  isNativeDaemonSetKind,
+  nativeDaemonSetState,
+} from "../release/workloads/daemonset.js";
 import { canaryDeploymentState } from "../release/workloads/deployment.js";
 import { partitionDeploymentState } from "../release/workloads/deployment-partition.js";
 import { isStatefulSetKind, statefulSetState } from "../release/workloads/statefulset.js";
@@ -9,13 +16,15 @@ import type { ObjectRef } from "../rollout/model.js";
 import type { WorkloadView } from "../rollout/observed.js";
 import type { Caches } from "./caches.js";
 
-export type Workload = Deployment | StatefulSet;
+export type Workload = Deployment | StatefulSet | DaemonSet;
 
 /** The workload a reference names, from the caches; undefined when it does not exist. */
 export function findWorkload(caches: Caches, namespace: string, ref: ObjectRef): Workload | undefined {
   const key = `${namespace}/${ref.name}`;
   if (ref.kind === "Deployment" && ref.apiVersion === "apps/v1") return caches.deployments.cache.get(key);
   if (ref.kind === "StatefulSet" && ref.apiVersion === "apps/v1") return caches.statefulSets.cache.get(key);
+  if (isNativeDaemonSetKind(ref)) return caches.daemonSets.cache.get(key);
+  if (isAdvancedDaemonSetKind(ref)) return caches.advancedDaemonSets?.cache.get(key);
   return undefined;
 }
 
@@ -35,6 +44,10 @@ export function workloadState(
     return partitionDeploymentState(d, replicaSets);
   }
   if (isStatefulSetKind(ref)) return statefulSetState(w as StatefulSet, []);
+  // Pods are not read here: the Rollout side needs no updated-ready count.
+  if (isNativeDaemonSetKind(ref))
+    return nativeDaemonSetState(w as DaemonSet, caches.controllerRevisions.cache.list(namespace), []);
+  if (isAdvancedDaemonSetKind(ref)) return advancedDaemonSetState(w as DaemonSet, []);
   return undefined;
 }
 

@@ -46,6 +46,7 @@ export function releaseReconciler(deps: ReleaseReconcilerDeps): (key: string) =>
         ...(workload ? { workload } : {}),
         replicaSets: deps.caches.replicaSets.cache.list(namespace),
         deployments,
+        controllerRevisions: deps.caches.controllerRevisions.cache.list(namespace),
         pods,
         canaryCreationPending: canaryCreatedAt.has(key),
         legacyBatchLabels: deps.legacyBatchLabels,

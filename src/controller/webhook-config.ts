@@ -54,6 +54,15 @@ export function webhookConfigurations(endpoint: WebhookEndpoint) {
         },
         {
           ...common,
+          name: "mdaemonset-native.kb.io",
+          clientConfig: clientConfig(endpoint, "/mutate-workload"),
+          objectSelector: workloadSelector,
+          rules: [
+            { apiGroups: ["apps"], apiVersions: ["v1"], operations: ["UPDATE"], resources: ["daemonsets"] },
+          ],
+        },
+        {
+          ...common,
           name: "munifiedworload.kb.io",
           clientConfig: clientConfig(endpoint, "/mutate-workload"),
           objectSelector: workloadSelector,

@@ -92,7 +92,8 @@ describe("install.yaml (the controller without KubeVela)", () => {
     for (const r of ["clonesets", "statefulsets", "daemonsets"]) {
       expect(verbsFor(rules, "apps.kruise.io", r), r).toContain("patch");
     }
-    expect(verbsFor(rules, "", "pods")).toEqual(["get", "list", "watch", "patch"]);
+    expect(verbsFor(rules, "", "pods")).toEqual(["get", "list", "watch", "patch", "delete"]);
+    expect(verbsFor(rules, "apps", "controllerrevisions")).toEqual(["get", "list", "watch"]);
     expect(verbsFor(rules, "", "services")).toContain("create");
     expect(verbsFor(rules, "networking.k8s.io", "ingresses")).toContain("create");
     expect(verbsFor(rules, "gateway.networking.k8s.io", "httproutes")).toContain("update");
@@ -152,7 +153,7 @@ describe("install.yaml (the controller without KubeVela)", () => {
         apiGroups: ["apps"],
         apiVersions: ["v1"],
         operations: ["UPDATE"],
-        resources: ["deployments", "statefulsets"],
+        resources: ["deployments", "statefulsets", "daemonsets"],
       },
       {
         apiGroups: ["apps.kruise.io"],
