@@ -9,7 +9,6 @@ import { createCaches, startCaches, stopCaches } from "./controller/caches.js";
 import { wireEvents } from "./controller/enqueue.js";
 import { EventRecorder } from "./controller/events.js";
 import { nativeDaemonSetReconciler, wireNativeDaemonSetEvents } from "./controller/native-daemonset.js";
-import { watchOptionalCaches } from "./controller/optional-caches.js";
 import { releaseReconciler } from "./controller/release-reconciler.js";
 import { rolloutReconciler } from "./controller/rollout-reconciler.js";
 import { trafficSource } from "./controller/traffic.js";
@@ -220,15 +219,8 @@ async function main(): Promise<void> {
         "native daemonset reconcile failed, retrying",
       ),
   });
-  const wireWorkload = wireEvents(caches, rolloutQueue, releaseQueue, trafficRoutingQueue);
+  wireEvents(caches, rolloutQueue, releaseQueue, trafficRoutingQueue);
   wireNativeDaemonSetEvents(caches, nativeDaemonSetQueue);
-  const optionalCaches = watchOptionalCaches({
-    client,
-    caches,
-    resyncMs: Number(opts.resync),
-    onError: (err) => log.warn({ err }, "optional cache"),
-    onStarted: (informer) => wireWorkload(informer, "apps.kruise.io/v1alpha1", "DaemonSet"),
-  });
   metrics.sources.queues.set("rollout", rolloutQueue).set("batchrelease", releaseQueue);
   metrics.sources.rollouts = () => caches.rollouts.cache.list();
 
@@ -244,7 +236,6 @@ async function main(): Promise<void> {
 
   const startWork = async () => {
     await startCaches_;
-    await optionalCaches.ready;
     rolloutQueue.start();
     nativeDaemonSetQueue.start();
     releaseQueue.start();
@@ -282,7 +273,6 @@ async function main(): Promise<void> {
       releaseQueue.shutdown(),
       trafficRoutingQueue.shutdown(),
       nativeDaemonSetQueue.shutdown(),
-      optionalCaches.stop(),
     ]);
     await elector?.stop();
     rotation.stop();

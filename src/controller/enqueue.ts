@@ -1,4 +1,3 @@
-import type { Informer } from "../kube/informer.js";
 import type { KubeObject } from "../kube/object.js";
 import type { WorkQueue } from "../kube/queue.js";
 import { canaryDeploymentLabel } from "../release/keys.js";
@@ -8,13 +7,6 @@ import { TrafficRoutingAnnotation } from "../rollout/well-known.js";
 import type { Caches } from "./caches.js";
 
 const groupOf = (apiVersion: string) => (apiVersion.includes("/") ? apiVersion.split("/")[0] : "");
-
-/** Wires a workload informer started later (one whose CRD appeared after start). */
-export type WireWorkload = <T extends KubeObject>(
-  informer: Informer<T>,
-  apiVersion: string,
-  kind: string,
-) => void;
 
 /**
  * Which keys a watch event concerns. A BatchRelease shares its Rollout's name; a
@@ -27,7 +19,7 @@ export function wireEvents(
   rolloutQueue: WorkQueue,
   releaseQueue: WorkQueue,
   trafficRoutingQueue: WorkQueue,
-): WireWorkload {
+): void {
   const both = (key: string) => {
     rolloutQueue.add(key);
     releaseQueue.add(key);
@@ -73,12 +65,39 @@ export function wireEvents(
     if (stable) byWorkload(ns, "apps/v1", "Deployment", stable);
   };
   caches.deployments.addHandlers(on(deploymentEvent));
-  const wireWorkload: WireWorkload = (informer, apiVersion, kind) =>
-    informer.addHandlers(
-      on((w) => byWorkload(w.metadata?.namespace ?? "", apiVersion, kind, w.metadata?.name ?? "")),
+  caches.statefulSets.addHandlers(
+    on((s) => byWorkload(s.metadata?.namespace ?? "", "apps/v1", "StatefulSet", s.metadata?.name ?? "")),
+  );
+  caches.daemonSets.addHandlers(
+    on((d) => byWorkload(d.metadata?.namespace ?? "", "apps/v1", "DaemonSet", d.metadata?.name ?? "")),
+  );
+  // OpenKruise kinds: their informers run only where the CRDs are installed. Once one has
+  // synced, every Rollout and BatchRelease that names the kind is looked at again.
+  const kruiseEvent = (kind: string) => (o: KubeObject) =>
+    byWorkload(
+      o.metadata?.namespace ?? "",
+      o.apiVersion ?? "apps.kruise.io/v1alpha1",
+      kind,
+      o.metadata?.name ?? "",
     );
-  wireWorkload(caches.statefulSets, "apps/v1", "StatefulSet");
-  wireWorkload(caches.daemonSets, "apps/v1", "DaemonSet");
+  const byKind = (kind: string) => () => {
+    for (const r of caches.rollouts.cache.list() as Rollout[]) {
+      const ref = r.spec.workloadRef;
+      if (ref.kind === kind && groupOf(ref.apiVersion) === "apps.kruise.io")
+        rolloutQueue.add(`${r.metadata.namespace}/${r.metadata.name}`);
+    }
+    for (const br of caches.batchReleases.cache.list() as BatchRelease[]) {
+      const ref = br.spec.workloadRef;
+      if (ref.kind === kind && groupOf(ref.apiVersion) === "apps.kruise.io")
+        releaseQueue.add(`${br.metadata.namespace}/${br.metadata.name}`);
+    }
+  };
+  caches.cloneSets.informer.addHandlers(on(kruiseEvent("CloneSet")));
+  caches.cloneSets.onSynced(byKind("CloneSet"));
+  caches.advancedStatefulSets.informer.addHandlers(on(kruiseEvent("StatefulSet")));
+  caches.advancedStatefulSets.onSynced(byKind("StatefulSet"));
+  caches.advancedDaemonSets.informer.addHandlers(on(kruiseEvent("DaemonSet")));
+  caches.advancedDaemonSets.onSynced(byKind("DaemonSet"));
   caches.replicaSets.addHandlers(
     on((rs) => {
       const owner = (rs.metadata?.ownerReferences as { kind?: string; name?: string }[] | undefined)?.find(
@@ -89,5 +108,4 @@ export function wireEvents(
       if (d) deploymentEvent(d);
     }),
   );
-  return wireWorkload;
 }
