@@ -72,6 +72,7 @@ const program = addRuntimeFlags(new Command("kruise-rollout-controller"))
   .addOption(new Option("--rollout-workers <n>").default("3"))
   .addOption(new Option("--batchrelease-workers <n>").default("3"))
   .addOption(new Option("--trafficrouting-workers <n>").default("3"))
+  .addOption(new Option("--nativedaemonset-workers <n>").default("3"))
   .addOption(new Option("--resync <ms>", "cache resync period in milliseconds").default("600000"))
   .addOption(new Option("--no-legacy-batch-labels", "do not write the seed's apps.kruise.io batch labels"))
   .addOption(new Option("--log-level <level>").env("LOG_LEVEL").default("info"));
@@ -212,7 +213,7 @@ async function main(): Promise<void> {
   });
   const nativeDaemonSetQueue = new WorkQueue({
     reconcile: nativeDaemonSetReconciler({ client, caches, events, log }),
-    workers: 3,
+    workers: Number(opts.nativedaemonsetWorkers),
     onError: (key, err) =>
       log.warn(
         { daemonSet: key, err: (err as Error).message },
