@@ -9,6 +9,7 @@ import { analysisSource } from "./controller/analysis-source.js";
 import { createCaches, startCaches, stopCaches } from "./controller/caches.js";
 import { wireEvents } from "./controller/enqueue.js";
 import { EventRecorder } from "./controller/events.js";
+import { nativeDaemonSetReconciler, wireNativeDaemonSetEvents } from "./controller/native-daemonset.js";
 import { releaseReconciler } from "./controller/release-reconciler.js";
 import { rolloutReconciler } from "./controller/rollout-reconciler.js";
 import { trafficSource } from "./controller/traffic.js";
@@ -83,6 +84,7 @@ const program = addRuntimeFlags(new Command("kruise-rollout-controller"))
   .addOption(new Option("--batchrelease-workers <n>").default("3"))
   .addOption(new Option("--trafficrouting-workers <n>").default("3"))
   .addOption(new Option("--analysis-concurrency <n>", "analysis measurements in flight at once").default("8"))
+  .addOption(new Option("--nativedaemonset-workers <n>").default("3"))
   .addOption(new Option("--resync <ms>", "cache resync period in milliseconds").default("600000"))
   .addOption(new Option("--no-legacy-batch-labels", "do not write the seed's apps.kruise.io batch labels"))
   .addOption(new Option("--log-level <level>").env("LOG_LEVEL").default("info"));
@@ -227,7 +229,17 @@ async function main(): Promise<void> {
         "trafficrouting reconcile failed, retrying",
       ),
   });
+  const nativeDaemonSetQueue = new WorkQueue({
+    reconcile: nativeDaemonSetReconciler({ client, caches, events, log }),
+    workers: Number(opts.nativedaemonsetWorkers),
+    onError: (key, err) =>
+      log.warn(
+        { daemonSet: key, err: (err as Error).message },
+        "native daemonset reconcile failed, retrying",
+      ),
+  });
   wireEvents(caches, rolloutQueue, releaseQueue, trafficRoutingQueue);
+  wireNativeDaemonSetEvents(caches, nativeDaemonSetQueue);
   metrics.sources.queues.set("rollout", rolloutQueue).set("batchrelease", releaseQueue);
   metrics.sources.rollouts = () => caches.rollouts.cache.list();
 
@@ -244,6 +256,7 @@ async function main(): Promise<void> {
   const startWork = async () => {
     await startCaches_;
     rolloutQueue.start();
+    nativeDaemonSetQueue.start();
     releaseQueue.start();
     trafficRoutingQueue.start();
     log.info("reconciling");
@@ -278,6 +291,7 @@ async function main(): Promise<void> {
       rolloutQueue.shutdown(),
       releaseQueue.shutdown(),
       trafficRoutingQueue.shutdown(),
+      nativeDaemonSetQueue.shutdown(),
     ]);
     await elector?.stop();
     rotation.stop();

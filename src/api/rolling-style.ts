@@ -35,6 +35,7 @@ export const SUPPORTED_WORKLOADS = [
   { group: "apps", kind: "ReplicaSet" },
   { group: "apps", kind: "Deployment" },
   { group: "apps", kind: "StatefulSet" },
+  { group: "apps", kind: "DaemonSet" },
   { group: "apps.kruise.io", kind: "CloneSet" },
   { group: "apps.kruise.io", kind: "StatefulSet" },
   { group: "apps.kruise.io", kind: "DaemonSet" },

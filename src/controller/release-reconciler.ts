@@ -6,7 +6,7 @@ import type { BatchRelease } from "../release/model.js";
 import { planBatchRelease } from "../release/plan.js";
 import { act, type EventSink } from "./act.js";
 import { type Caches, resources } from "./caches.js";
-import { findWorkload, listWorkloadPods } from "./observe-workload.js";
+import { findWorkload, listWorkloadPods, workloadCacheReady } from "./observe-workload.js";
 import { writeStatus } from "./status-patch.js";
 
 export interface ReleaseReconcilerDeps {
@@ -30,6 +30,8 @@ export function releaseReconciler(deps: ReleaseReconcilerDeps): (key: string) =>
       canaryCreatedAt.delete(key);
       return {};
     }
+    // An OpenKruise watch still filling its cache would make the workload look deleted.
+    if (!workloadCacheReady(deps.caches, release.spec.workloadRef)) return { requeueAfterMs: 1000 };
     const namespace = release.metadata.namespace;
     const log = deps.log.child({ namespace, batchRelease: release.metadata.name });
     const workload = findWorkload(deps.caches, namespace, release.spec.workloadRef);
@@ -46,6 +48,7 @@ export function releaseReconciler(deps: ReleaseReconcilerDeps): (key: string) =>
         ...(workload ? { workload } : {}),
         replicaSets: deps.caches.replicaSets.cache.list(namespace),
         deployments,
+        controllerRevisions: deps.caches.controllerRevisions.cache.list(namespace),
         pods,
         canaryCreationPending: canaryCreatedAt.has(key),
         legacyBatchLabels: deps.legacyBatchLabels,

@@ -12,7 +12,7 @@ import type { TrafficRoutingObject } from "../trafficrouting/plan.js";
 import { act, type EventSink } from "./act.js";
 import type { AnalysisSource } from "./analysis-source.js";
 import { type Caches, resources } from "./caches.js";
-import { toView, workloadState } from "./observe-workload.js";
+import { toView, workloadCacheReady, workloadState } from "./observe-workload.js";
 import { writeStatus } from "./status-patch.js";
 import type { TrafficSource } from "./traffic-source.js";
 
@@ -51,6 +51,7 @@ export function rolloutReconciler(deps: RolloutReconcilerDeps): (key: string) =>
   return async (key) => {
     const rollout = deps.caches.rollouts.cache.get(key) as Rollout | undefined;
     if (!rollout) return {};
+    if (!workloadCacheReady(deps.caches, rollout.spec.workloadRef)) return { requeueAfterMs: 1000 };
     const namespace = rollout.metadata.namespace;
     const log = deps.log.child({ namespace, rollout: rollout.metadata.name });
     const state = workloadState(deps.caches, namespace, rollout.spec.workloadRef, isRealCanary(rollout));

@@ -5,13 +5,15 @@ import type { AdmissionDecision, AdmissionRequest } from "./review.js";
 // The workload hold (spec §4.3): when a workload governed by a Rollout gets a new pod
 // template, freeze it at admission time, before its own controller can replace a
 // single pod. A Deployment is paused; a StatefulSet gets a partition above any
-// ordinal (Advanced StatefulSets included); a CloneSet gets partition "100%". The workload
-// is marked in-progressing so the Rollout starts its release.
+// ordinal (Advanced StatefulSets included); a CloneSet gets partition "100%"; an Advanced
+// DaemonSet partition 32767; a native DaemonSet switches to OnDelete. The workload is marked
+// in-progressing so the Rollout starts its release.
 
 export const InProgressingAnnotation = "rollouts.kruise.io/in-progressing";
 export const StableRevisionLabel = "rollouts.kruise.io/stable-revision";
 const RolloutIdKey = "rollouts.kruise.io/rollout-id";
 const DeploymentStrategyAnnotation = "rollouts.kruise.io/deployment-strategy";
+const DaemonSetOriginalStrategyAnnotation = "rollouts.kruise.io/daemonset-original-update-strategy";
 const holdPartition = 32767;
 const cloneSetHoldPartition = "100%";
 
@@ -220,6 +222,49 @@ function holdCloneSet(newObj: Workload, oldObj: Workload, ctx: HoldContext): Jso
   return ops;
 }
 
+/**
+ * DaemonSets (upstream handleDaemonSet / handleNativeDaemonSet): evaluated on every update, in a
+ * release or not. An Advanced DaemonSet is held with a partition; a native one is switched to
+ * OnDelete, its original strategy type kept in an annotation for Finalize.
+ */
+function holdDaemonSet(newObj: Workload, oldObj: Workload, ctx: HoldContext, native: boolean) {
+  if (!isEffectiveChange(oldObj, newObj)) return [];
+  const rollout = matchRollout(
+    ctx.rollouts,
+    newObj.apiVersion ?? (native ? "apps/v1" : "apps.kruise.io/v1alpha1"),
+    "DaemonSet",
+    newObj.metadata?.name ?? "",
+  );
+  if (!rollout) return [];
+  const ops: JsonPatchOperation[] = native ? onDeleteOps(newObj) : partitionOps(newObj);
+  const state = JSON.stringify({ rolloutName: rollout.name });
+  if (newObj.metadata?.annotations?.[InProgressingAnnotation] !== state)
+    ops.push(...setMapEntry(newObj, "annotations", InProgressingAnnotation, state));
+  return ops;
+}
+
+function onDeleteOps(obj: Workload): JsonPatchOperation[] {
+  const type = obj.spec?.updateStrategy?.type ?? "RollingUpdate";
+  // A second release while one is in progress arrives as OnDelete: keep the first original.
+  const original = obj.metadata?.annotations?.[DaemonSetOriginalStrategyAnnotation];
+  const ops: JsonPatchOperation[] = [];
+  if (!original) {
+    ops.push(...setMapEntry(obj, "annotations", DaemonSetOriginalStrategyAnnotation, type));
+    // So that the in-progressing annotation is added to this map, not in place of it.
+    obj.metadata = {
+      ...obj.metadata,
+      annotations: { ...obj.metadata?.annotations, [DaemonSetOriginalStrategyAnnotation]: type },
+    };
+  }
+  if (type === "OnDelete") return ops;
+  ops.push(
+    obj.spec?.updateStrategy
+      ? { op: "add", path: "/spec/updateStrategy/type", value: "OnDelete" }
+      : { op: "add", path: "/spec/updateStrategy", value: { type: "OnDelete" } },
+  );
+  return ops;
+}
+
 function partitionOps(obj: Workload): JsonPatchOperation[] {
   const strategy = obj.spec?.updateStrategy;
   if (strategy?.rollingUpdate?.partition === holdPartition) return [];
@@ -253,5 +298,7 @@ export function holdWorkload(request: AdmissionRequest, ctx: HoldContext): Admis
   else if (kind === "StatefulSet") ops.push(...holdStatefulSet(newObj, oldObj, ctx));
   else if (kind === "CloneSet" && request.kind.group === "apps.kruise.io")
     ops.push(...holdCloneSet(newObj, oldObj, ctx));
+  else if (kind === "DaemonSet" && (request.kind.group === "apps" || request.kind.group === "apps.kruise.io"))
+    ops.push(...holdDaemonSet(newObj, oldObj, ctx, request.kind.group === "apps"));
   return ops.length > 0 ? { allowed: true, patch: ops } : { allowed: true };
 }

@@ -40,9 +40,10 @@ const lines: string[] = [];
 
 beforeAll(async () => {
   fc = await faultCluster("rbac", 3, { audit: true });
-  // So the impersonated checks on HTTPRoutes and Istio objects ask about resources that exist.
+  // So the impersonated checks on HTTPRoutes, Istio and OpenKruise objects ask about resources that exist.
   await installSharedCrds(fc.raw, "gateway-api");
   await installSharedCrds(fc.raw, "istio");
+  await installSharedCrds(fc.raw, "openkruise");
 }, 600_000);
 
 afterAll(async () => {
@@ -98,6 +99,10 @@ const needed: Record<string, Need> = {
     "src/controller/observe-workload.ts: a released workload's pods, by label selector",
   ),
   "core/pods patch": cluster("src/release/labels.ts: batch labels"),
+  "core/pods delete": cluster(
+    "src/controller/native-daemonset.ts: a native DaemonSet's old pods, batch by batch",
+    "daemonset-native.test.ts",
+  ),
   "core/services get": cluster("src/controller/read-network.ts: the stable and canary Services"),
   "core/services create": cluster("src/traffic/services.ts: the canary Service"),
   "core/services patch": cluster("src/traffic/services.ts: the stable Service's pinned selector"),
@@ -126,6 +131,52 @@ const needed: Record<string, Need> = {
     ...cluster("src/webhook/ca-bundle.ts, src/controller/webhook-config.ts: the conversion CA bundle"),
     names: crdNames,
   },
+  "apps.kruise.io/clonesets list": cluster(
+    "src/controller/optional-kind.ts: informer",
+    "kruise-cloneset.test.ts",
+  ),
+  "apps.kruise.io/clonesets watch": cluster(
+    "src/controller/optional-kind.ts: informer",
+    "kruise-cloneset.test.ts",
+  ),
+  "apps.kruise.io/clonesets patch": cluster(
+    "src/release/control/cloneset-partition.ts: the hold and the partition",
+    "kruise-cloneset.test.ts",
+  ),
+  "apps.kruise.io/daemonsets list": cluster(
+    "src/controller/optional-kind.ts: informer",
+    "daemonset-advanced.test.ts",
+  ),
+  "apps.kruise.io/daemonsets watch": cluster(
+    "src/controller/optional-kind.ts: informer",
+    "daemonset-advanced.test.ts",
+  ),
+  "apps.kruise.io/daemonsets patch": cluster(
+    "src/release/control/daemonset-advanced.ts: the partition",
+    "daemonset-advanced.test.ts",
+  ),
+  "apps.kruise.io/statefulsets list": cluster(
+    "src/controller/optional-kind.ts: informer",
+    "kruise-advanced-statefulset.test.ts",
+  ),
+  "apps.kruise.io/statefulsets watch": cluster(
+    "src/controller/optional-kind.ts: informer",
+    "kruise-advanced-statefulset.test.ts",
+  ),
+  "apps.kruise.io/statefulsets patch": cluster(
+    "src/release/control/statefulset-partition.ts: the partition",
+    "kruise-advanced-statefulset.test.ts",
+  ),
+  "apps/controllerrevisions list": cluster("src/controller/caches.ts: informer (native DaemonSet revisions)"),
+  "apps/controllerrevisions watch": cluster(
+    "src/controller/caches.ts: informer (native DaemonSet revisions)",
+  ),
+  "apps/daemonsets list": cluster("src/controller/caches.ts: informer"),
+  "apps/daemonsets watch": cluster("src/controller/caches.ts: informer"),
+  "apps/daemonsets patch": cluster(
+    "src/release/control/daemonset-native.ts: OnDelete and the batch annotation",
+    "daemonset-native.test.ts",
+  ),
   "apps/controllerrevisions get": cluster(
     "src/controller/stable-template.ts: an aborted StatefulSet's stable template",
     "an automatic abort of a StatefulSet (unit-tested; no integration test takes it yet)",
@@ -380,11 +431,8 @@ describe("least privilege", () => {
       ["list", "secrets", "kruise-rollout"],
       ["watch", "secrets", "kube-system"],
       ["create", "pods", "default"],
-      ["delete", "pods", "default"],
       ["create", "pods/exec", "default"],
       ["create", "statefulsets.apps", "default"],
-      ["patch", "daemonsets.apps", "default"],
-      ["patch", "clonesets.apps.kruise.io", "default"],
       ["list", "nodes", ""],
       ["create", "namespaces", ""],
       ["delete", "namespaces", ""],

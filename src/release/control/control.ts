@@ -12,6 +12,7 @@ import type {
   ReplicaSet,
   StatefulSet,
 } from "../model.js";
+import type { ControllerRevision, DaemonSet } from "../workloads/daemonset.js";
 
 /** What the state machine learns about the workload before acting (upstream WorkloadEventType). */
 export type WorkloadEvent =
@@ -59,13 +60,15 @@ export interface ReleaseControl {
 export interface ObservedRelease {
   release: BatchRelease;
   /** The referenced workload; absent when it does not exist. */
-  workload?: Deployment | StatefulSet | CloneSet;
+  workload?: Deployment | StatefulSet | CloneSet | DaemonSet;
   /** A read error other than NotFound: the pass only reports it. */
   workloadError?: string;
   /** ReplicaSets in the namespace (of the workload and of canary Deployments). */
   replicaSets?: ReplicaSet[];
   /** Deployments in the namespace that may be this release's canary Deployments. */
   deployments?: Deployment[];
+  /** ControllerRevisions in the namespace (a native DaemonSet's revisions). */
+  controllerRevisions?: ControllerRevision[];
   /** Pods selected by the workload's selector (canary pods included). */
   pods?: Pod[];
   /**

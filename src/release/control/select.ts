@@ -1,13 +1,16 @@
 // Which control drives a release (upstream getReleaseController). Blue-green CloneSets
-// and DaemonSets are not implemented yet; their releases get an UnsupportedWorkload event.
+// are not implemented yet; their releases get an UnsupportedWorkload event.
 // Advanced StatefulSets (apps.kruise.io v1beta1/v1alpha1) share the StatefulSet-like control.
 
 import type { ObjectRef, ReleasePlan } from "../model.js";
 import { isCloneSetKind } from "../workloads/cloneset.js";
+import { isAdvancedDaemonSetKind, isNativeDaemonSetKind } from "../workloads/daemonset.js";
 import { isStatefulSetKind } from "../workloads/statefulset.js";
 import { blueGreenDeploymentControl } from "./bluegreen-deployment.js";
 import { cloneSetPartitionControl } from "./cloneset-partition.js";
 import type { ObservedRelease, ReleaseControl } from "./control.js";
+import { advancedDaemonSetControl } from "./daemonset-advanced.js";
+import { nativeDaemonSetControl } from "./daemonset-native.js";
 import { deploymentCanaryControl } from "./deployment-canary.js";
 import { deploymentPartitionControl } from "./deployment-partition.js";
 import { statefulSetPartitionControl } from "./statefulset-partition.js";
@@ -17,7 +20,9 @@ export type ReleaseStyle =
   | "deployment-partition"
   | "statefulset-partition"
   | "cloneset-partition"
-  | "deployment-bluegreen";
+  | "deployment-bluegreen"
+  | "daemonset-advanced"
+  | "daemonset-native";
 
 export function releaseStyle(ref: ObjectRef, plan: ReleasePlan): ReleaseStyle | undefined {
   const rollingStyle = plan.rollingStyle || (plan.enableExtraWorkloadForCanary ? "Canary" : "");
@@ -26,6 +31,8 @@ export function releaseStyle(ref: ObjectRef, plan: ReleasePlan): ReleaseStyle | 
   if (isDeployment) return rollingStyle === "Canary" ? "deployment-canary" : "deployment-partition";
   // Upstream has no extra-workload canary for CloneSets: any non-blue-green style is a partition.
   if (isCloneSetKind(ref)) return "cloneset-partition";
+  if (isAdvancedDaemonSetKind(ref)) return "daemonset-advanced";
+  if (isNativeDaemonSetKind(ref)) return "daemonset-native";
   return isStatefulSetKind(ref) ? "statefulset-partition" : undefined;
 }
 
@@ -41,5 +48,9 @@ export function releaseControl(style: ReleaseStyle, observed: ObservedRelease): 
       return cloneSetPartitionControl(observed);
     case "deployment-bluegreen":
       return blueGreenDeploymentControl(observed);
+    case "daemonset-advanced":
+      return advancedDaemonSetControl(observed);
+    case "daemonset-native":
+      return nativeDaemonSetControl(observed);
   }
 }

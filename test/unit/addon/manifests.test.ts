@@ -90,7 +90,12 @@ describe("install.yaml (the controller without KubeVela)", () => {
     for (const r of ["deployments", "statefulsets", "replicasets"]) {
       expect(verbsFor(rules, "apps", r), r).toContain("watch");
     }
-    expect(verbsFor(rules, "", "pods")).toEqual(["list", "patch"]);
+    for (const r of ["clonesets", "statefulsets", "daemonsets"]) {
+      expect(verbsFor(rules, "apps.kruise.io", r), r).toEqual(["list", "watch", "patch"]);
+    }
+    expect(verbsFor(rules, "apps", "daemonsets")).toEqual(["list", "watch", "patch"]);
+    expect(verbsFor(rules, "", "pods")).toEqual(["list", "patch", "delete"]);
+    expect(verbsFor(rules, "apps", "controllerrevisions")).toEqual(["get", "list", "watch"]);
     expect(verbsFor(rules, "", "services")).toContain("create");
     expect(verbsFor(rules, "networking.k8s.io", "ingresses")).toContain("create");
     expect(verbsFor(rules, "gateway.networking.k8s.io", "httproutes")).toEqual(["get", "patch"]);
@@ -158,7 +163,7 @@ describe("install.yaml (the controller without KubeVela)", () => {
         apiGroups: ["apps"],
         apiVersions: ["v1"],
         operations: ["UPDATE"],
-        resources: ["deployments", "statefulsets"],
+        resources: ["deployments", "statefulsets", "daemonsets"],
       },
       {
         apiGroups: ["apps.kruise.io"],

@@ -158,7 +158,7 @@ describe("planBatchRelease special cases (spec §4.2 step 3, first match wins)",
       ...br,
       spec: {
         ...br.spec,
-        workloadRef: { apiVersion: "apps.kruise.io/v1alpha1", kind: "DaemonSet", name: "demo" },
+        workloadRef: { apiVersion: "apps.kruise.io/v1alpha1", kind: "UnitedDeployment", name: "demo" },
       },
     };
     const r = planBatchRelease({ release: cs }, now);
