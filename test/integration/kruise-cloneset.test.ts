@@ -242,6 +242,25 @@ describe.concurrent("CloneSet (partition style, in place)", () => {
   );
 
   it(
+    "an update made through CloneSet v1beta1 (kruise's storage version) is held and released too",
+    async () => {
+      const s = await started("v1beta1");
+      // The hold is registered at v1alpha1 only; the apiserver converts this update for it.
+      await updateKruiseWorkload(s, v2, {}, "apps.kruise.io/v1beta1");
+      await waitForStep(cluster, s.ns, s.name, 1, "StepPaused", 120_000);
+      await pods(s, { [v1]: R - 1, [v2]: 1 });
+      expect(await partition(s)).toBe(3);
+      await approve(cluster, s.ns, s.name);
+      await waitForStep(cluster, s.ns, s.name, 2, "StepPaused", 120_000);
+      await approve(cluster, s.ns, s.name);
+      await waitForPhase(cluster, s.ns, s.name, "Healthy", 180_000);
+      await pods(s, { [v2]: R });
+      await expectKruiseReleased(s);
+    },
+    slow,
+  );
+
+  it(
     "rollback in mid-flight: template reverted at step 1 → Cancelling → Healthy on v1",
     async () => {
       const s = await started("rollback");
