@@ -55,8 +55,23 @@ beforeAll(async () => {
   kruise = await startTestKruise();
 });
 afterAll(async () => {
-  for (const ns of namespaces) await deleteNamespace(cluster, ns);
-  await kruise?.stop();
+  try {
+    for (const ns of namespaces) await deleteNamespace(cluster, ns);
+    // While kruise-manager and the controller still run: the workloads go, and the Rollouts'
+    // finalizers are removed, so the file leaves nothing behind.
+    await eventually(
+      "test namespaces deleted",
+      async () => {
+        const names = (await cluster.core.listNamespace()).items.map((n) => n.metadata?.name);
+        return namespaces.every((ns) => !names.includes(ns));
+      },
+      180_000,
+      1000,
+    );
+  } finally {
+    // Always: kruise's pod webhooks fail closed for every pod in the cluster.
+    await kruise?.stop();
+  }
 });
 
 const asSubject = (s: KruiseSubject) => s as unknown as Subject;
