@@ -100,13 +100,21 @@ export function createCaches(client: KubeClient, resyncMs: number, onError: (err
 
 /**
  * Resolves once every cache is synced, including the OpenKruise kinds that discovery lists now
- * (a failed discovery probe is reported and retried later, when a Rollout names the kind).
+ * (a failed discovery probe is reported and retried later, when a Rollout names the kind). Those
+ * are waited for at most `optionalWaitMs`: listing CloneSets as v1alpha1 goes through kruise's
+ * conversion webhook, and a kruise-manager that is down must not keep the controller (and so the
+ * hold of every other workload) from starting. Releases of that kind wait until their cache syncs.
  */
-export async function startCaches(caches: Caches, onError: (err: unknown) => void = () => {}): Promise<void> {
+export async function startCaches(caches: Caches, optionalWaitMs = 30_000): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const bounded = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, optionalWaitMs);
+  });
   await Promise.all([
     ...required(caches).map((i) => i.start()),
-    ...optional(caches).map((o) => o.probe().catch(onError)),
+    Promise.race([Promise.all(optional(caches).map((o) => o.probe())), bounded]),
   ]);
+  clearTimeout(timer);
 }
 
 export async function stopCaches(caches: Caches): Promise<void> {

@@ -26,7 +26,7 @@ export class OptionalKind<T extends KubeObject> {
     private readonly client: KubeClient,
     readonly resource: ResourceRef,
     resyncMs: number,
-    onError: (err: unknown) => void,
+    private readonly onError: (err: unknown) => void,
     private readonly probeEveryMs = 5000,
   ) {
     this.informer = new Informer<T>({ client, resource, resyncMs, onError });
@@ -41,12 +41,18 @@ export class OptionalKind<T extends KubeObject> {
     this.listeners.push(fn);
   }
 
-  /** Probes discovery and starts the informer if the kind is served; resolves when that is settled. */
+  /**
+   * Probes discovery and starts the informer if the kind is served; resolves when that is
+   * settled. Never rejects: a failed discovery (apiserver unreachable, forbidden) is reported to
+   * `onError` and the next probe retries.
+   */
   probe(): Promise<void> {
     if (this.current !== "absent" || this.stopped) return Promise.resolve();
-    this.probing ??= this.probeOnce().finally(() => {
-      this.probing = undefined;
-    });
+    this.probing ??= this.probeOnce()
+      .catch(this.onError)
+      .finally(() => {
+        this.probing = undefined;
+      });
     return this.probing;
   }
 

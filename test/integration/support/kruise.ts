@@ -100,14 +100,18 @@ export async function readKruiseWorkload(s: KruiseSubject): Promise<KruiseWorklo
   })) as unknown as KruiseWorkloadView;
 }
 
-/** A user's edit: a new image and, optionally, workload labels, in one merge patch. */
+/**
+ * A user's edit: a new image and, optionally, workload labels, in one merge patch, through the
+ * kind's usual API version or another one (`via`).
+ */
 export async function updateKruiseWorkload(
   s: KruiseSubject,
   image: string,
   labels: Record<string, string> = {},
+  via = apiVersionOf(s.kind),
 ): Promise<void> {
   const custom = s.cluster.kc.makeApiClient(k8s.CustomObjectsApi);
-  const [group, version] = apiVersionOf(s.kind).split("/") as [string, string];
+  const [group, version] = via.split("/") as [string, string];
   await custom.patchNamespacedCustomObject(
     {
       group,
