@@ -1,14 +1,14 @@
-import type { Observation } from "../analysis/model.js";
+import type { MetricStatus, Observation } from "../analysis/model.js";
 
 // Provider queries run here, off the reconcile path: a reconcile asks for the measurements that
 // are due and gets back those already taken, while the others run in the background with bounded
 // concurrency. When one finishes, its Rollout is enqueued again and the next pass folds it in.
 // A slow or unreachable Prometheus then holds a measurement slot, never a reconcile worker.
 //
-// A measurement is named by its slot: the Rollout's key, the run, the metric and the persisted
-// `lastMeasuredAt` it follows. A slot is measured at most once (the dedup), and its result stays
-// until a pass of that Rollout no longer asks for the slot — which happens once a status write
-// recorded it (lastMeasuredAt moved on) or the run ended. A pass whose status write fails hands
+// A measurement is named by its slot: the Rollout's key, the run, the metric and how far the
+// persisted status has counted it (measurementSlot). A slot is measured at most once (the dedup),
+// and its result stays until a pass of that Rollout no longer asks for the slot — which happens
+// once a status write recorded it (the slot moved on) or the run ended. A pass whose status write fails hands
 // the same result over again instead of measuring again; a stale pass cannot count it twice,
 // because its guarded status write conflicts.
 
@@ -36,6 +36,24 @@ interface Entry {
   result?: Taken;
   /** When the result arrived, or when the slot was last asked for. */
   touched: number;
+}
+
+/**
+ * The slot of a metric's next measurement in a run. `lastMeasuredAt` alone is not enough: it has
+ * second precision, and with a sub-second interval two folds can share it. Each fold either counts
+ * a measurement (and zeroes the uncounted streak) or adds to the streak, so (counted, streak) grows
+ * with every fold and the slot never repeats within a run.
+ */
+export function measurementSlot(
+  run: { stepIndex?: number; canaryRevision: string; startedAt: string },
+  metric: string,
+  status: MetricStatus | undefined,
+): string {
+  const which = run.stepIndex === undefined ? "background" : `step ${run.stepIndex}`;
+  const folds = status
+    ? `${status.lastMeasuredAt ?? "-"} ${status.successful + status.failed + status.inconclusive}/${status.consecutiveUncounted}`
+    : "first";
+  return `${which} ${run.canaryRevision} ${run.startedAt} ${metric} ${folds}`;
 }
 
 const stamp = (ms: number) => new Date(ms).toISOString().replace(/\.\d+Z$/, "Z");

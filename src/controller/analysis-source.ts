@@ -11,7 +11,7 @@ import { activeRuns } from "../rollout/analysis.js";
 import { ConditionType, getCondition, ProgressingReason } from "../rollout/conditions.js";
 import type { Rollout } from "../rollout/model.js";
 import type { ObservedAnalysis, ObservedRun } from "../rollout/observed.js";
-import type { MeasurementRunner, Wanted } from "./analysis-runner.js";
+import { type MeasurementRunner, measurementSlot, type Wanted } from "./analysis-runner.js";
 import type { Caches } from "./caches.js";
 import { revertToStable } from "./stable-template.js";
 
@@ -104,7 +104,6 @@ export function analysisSource(
     // A run the status does not hold yet is started by the planner first; then measured.
     if (!persisted) return { run, due: [] };
     const now = Date.now();
-    const which = `${background ? "background" : `step ${persisted.stepIndex}`} ${persisted.canaryRevision} ${persisted.startedAt}`;
     const due = run.metrics.flatMap((spec) => {
       const status = persisted.metrics.find((m) => m.name === spec.name);
       const at = nextDue(spec, status, persisted.startedAt);
@@ -112,7 +111,7 @@ export function analysisSource(
       return [
         {
           metric: spec.name,
-          slot: `${which} ${spec.name} ${status?.lastMeasuredAt ?? "first"}`,
+          slot: measurementSlot(persisted, spec.name, status),
           measure: () => measure(spec, namespace),
         },
       ];

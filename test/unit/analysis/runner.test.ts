@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
-import type { Observation } from "../../../src/analysis/model.js";
-import { MeasurementRunner } from "../../../src/controller/analysis-runner.js";
+import { emptyMetric, record } from "../../../src/analysis/evaluate.js";
+import type { MetricSpec, Observation } from "../../../src/analysis/model.js";
+import { MeasurementRunner, measurementSlot } from "../../../src/controller/analysis-runner.js";
 
 // The measurement runner keeps provider queries off the reconcile path: a pass gets what is in and
 // never waits; each slot is measured once; a finished measurement enqueues its Rollout; results
@@ -124,5 +125,46 @@ describe("measurement runner", () => {
     const again = gate();
     expect(r.pass("ns/gone", [{ slot: "s", measure: again.measure }]).taken.size).toBe(0);
     expect(again.calls).toBe(1);
+  });
+});
+
+describe("measurement slots", () => {
+  const spec: MetricSpec = {
+    name: "m",
+    provider: { web: { url: "http://x", method: "GET", headers: [], jsonPath: "$", timeoutMs: 1000 } },
+    successCondition: "result < 1",
+    intervalMs: 200,
+    initialDelayMs: 0,
+    count: 10,
+    failureLimit: 0,
+    inconclusiveLimit: 0,
+    consecutiveErrorLimit: 5,
+    noData: "retry",
+  };
+  const run = { stepIndex: 1, canaryRevision: "r2", startedAt: "2026-01-01T00:00:00Z" };
+
+  it("never repeat within a run, even for folds within the same second", () => {
+    const at = "2026-01-01T00:00:01Z";
+    const slots = [measurementSlot(run, "m", undefined)];
+    let status = emptyMetric("m");
+    for (const observation of [
+      { kind: "value", value: 0.5 },
+      { kind: "error", message: "down" },
+      { kind: "noData", detail: "empty" },
+      { kind: "value", value: 0.5 },
+      { kind: "value", value: 0.5 },
+    ] as const) {
+      status = record(spec, status, observation, at);
+      slots.push(measurementSlot(run, "m", status));
+    }
+    expect(new Set(slots).size).toBe(slots.length);
+  });
+
+  it("differ between the step run and the background run, and between runs", () => {
+    const { stepIndex: _, ...background } = run;
+    expect(measurementSlot(run, "m", undefined)).not.toBe(measurementSlot(background, "m", undefined));
+    expect(measurementSlot(run, "m", undefined)).not.toBe(
+      measurementSlot({ ...run, startedAt: "2026-01-01T00:05:00Z" }, "m", undefined),
+    );
   });
 });
