@@ -19,12 +19,19 @@ export interface Taken {
 
 export interface Wanted {
   slot: string;
+  /** The provider's host:port, for the per-provider limit. */
+  origin: string;
   measure: () => Promise<Observation>;
 }
 
 export interface RunnerOptions {
   /** Measurements in flight at once, over all Rollouts. */
   concurrency: number;
+  /**
+   * Measurements in flight at once against one provider (host:port), default 4: a provider that
+   * hangs holds that many slots until its timeout, and the other providers keep the rest.
+   */
+  perOrigin?: number;
   /** Told when a measurement of `key` has finished (enqueue the Rollout). */
   onDone: (key: string) => void;
   /** Results nobody asked for this long are dropped (a Rollout deleted meanwhile). */
@@ -60,13 +67,16 @@ const stamp = (ms: number) => new Date(ms).toISOString().replace(/\.\d+Z$/, "Z")
 
 export class MeasurementRunner {
   private readonly byKey = new Map<string, Map<string, Entry>>();
-  private readonly queue: { key: string; slot: string; measure: Wanted["measure"] }[] = [];
+  private readonly queue: (Wanted & { key: string })[] = [];
   private running = 0;
+  private readonly byOrigin = new Map<string, number>();
+  private readonly perOrigin: number;
   private readonly keepMs: number;
   private readonly now: () => number;
 
   constructor(private readonly options: RunnerOptions) {
     this.keepMs = options.keepMs ?? 600_000;
+    this.perOrigin = options.perOrigin ?? 4;
     this.now = options.now ?? Date.now;
   }
 
@@ -95,7 +105,7 @@ export class MeasurementRunner {
         continue;
       }
       entries.set(w.slot, { touched: now });
-      this.queue.push({ key, slot: w.slot, measure: w.measure });
+      this.queue.push({ key, ...w });
     }
     if (entries.size > 0) this.byKey.set(key, entries);
     else this.byKey.delete(key);
@@ -108,10 +118,18 @@ export class MeasurementRunner {
     return this.queue.length + this.running;
   }
 
+  /** Starts queued jobs in order, skipping those whose provider is at its limit. */
   private dispatch(): void {
-    while (this.running < this.options.concurrency && this.queue.length > 0) {
-      const job = this.queue.shift() as (typeof this.queue)[number];
+    for (let i = 0; i < this.queue.length && this.running < this.options.concurrency; ) {
+      const job = this.queue[i] as (typeof this.queue)[number];
+      const atOrigin = this.byOrigin.get(job.origin) ?? 0;
+      if (atOrigin >= this.perOrigin) {
+        i += 1;
+        continue;
+      }
+      this.queue.splice(i, 1);
       this.running += 1;
+      this.byOrigin.set(job.origin, atOrigin + 1);
       void this.run(job);
     }
   }
@@ -125,6 +143,9 @@ export class MeasurementRunner {
       observation = { kind: "error", message: (err as Error).message ?? String(err) };
     }
     this.running -= 1;
+    const atOrigin = (this.byOrigin.get(job.origin) ?? 1) - 1;
+    if (atOrigin > 0) this.byOrigin.set(job.origin, atOrigin);
+    else this.byOrigin.delete(job.origin);
     const entry = this.byKey.get(job.key)?.get(job.slot);
     if (entry) {
       const now = this.now();

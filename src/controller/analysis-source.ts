@@ -29,6 +29,15 @@ const templatesOf = (clusterScope: boolean) => ({
   plural: clusterScope ? "clusteranalysistemplates" : "analysistemplates",
 });
 
+function originOf(spec: ResolvedRun["metrics"][number]): string {
+  const address = "web" in spec.provider ? spec.provider.web.url : spec.provider.prometheus.address;
+  try {
+    return new URL(address).host;
+  } catch {
+    return address;
+  }
+}
+
 export function analysisSource(
   client: KubeClient,
   caches: Caches,
@@ -112,6 +121,7 @@ export function analysisSource(
         {
           metric: spec.name,
           slot: measurementSlot(persisted, spec.name, status),
+          origin: originOf(spec),
           measure: () => measure(spec, namespace),
         },
       ];
@@ -121,7 +131,8 @@ export function analysisSource(
 
   return async (rollout) => {
     const key = `${rollout.metadata.namespace}/${rollout.metadata.name}`;
-    const active = activeRuns(rollout);
+    // A Rollout being deleted is finalised, not judged: nothing more to measure.
+    const active = rollout.metadata.deletionTimestamp ? {} : activeRuns(rollout);
     const sub = rollout.status?.canaryStatus;
     const persisted = rollout.status?.analysis;
     const resolved: { [K in "step" | "background"]?: Awaited<ReturnType<typeof resolve>> } = {};
