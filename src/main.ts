@@ -83,7 +83,12 @@ const program = addRuntimeFlags(new Command("kruise-rollout-controller"))
   .addOption(new Option("--rollout-workers <n>").default("3"))
   .addOption(new Option("--batchrelease-workers <n>").default("3"))
   .addOption(new Option("--trafficrouting-workers <n>").default("3"))
-  .addOption(new Option("--analysis-concurrency <n>", "analysis measurements in flight at once").default("8"))
+  .addOption(
+    new Option(
+      "--analysis-concurrency <n>",
+      "analysis measurements in flight at once (at most 4 per provider)",
+    ).default("16"),
+  )
   .addOption(new Option("--nativedaemonset-workers <n>").default("3"))
   .addOption(new Option("--resync <ms>", "cache resync period in milliseconds").default("600000"))
   .addOption(new Option("--no-legacy-batch-labels", "do not write the seed's apps.kruise.io batch labels"))

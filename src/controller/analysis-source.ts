@@ -11,7 +11,7 @@ import { activeRuns } from "../rollout/analysis.js";
 import { ConditionType, getCondition, ProgressingReason } from "../rollout/conditions.js";
 import type { Rollout } from "../rollout/model.js";
 import type { ObservedAnalysis, ObservedRun } from "../rollout/observed.js";
-import type { MeasurementRunner, Wanted } from "./analysis-runner.js";
+import { type MeasurementRunner, measurementSlot, type Wanted } from "./analysis-runner.js";
 import type { Caches } from "./caches.js";
 import { revertToStable } from "./stable-template.js";
 
@@ -28,6 +28,15 @@ const templatesOf = (clusterScope: boolean) => ({
   version: "v1alpha1",
   plural: clusterScope ? "clusteranalysistemplates" : "analysistemplates",
 });
+
+function originOf(spec: ResolvedRun["metrics"][number]): string {
+  const address = "web" in spec.provider ? spec.provider.web.url : spec.provider.prometheus.address;
+  try {
+    return new URL(address).host;
+  } catch {
+    return address;
+  }
+}
 
 export function analysisSource(
   client: KubeClient,
@@ -104,7 +113,6 @@ export function analysisSource(
     // A run the status does not hold yet is started by the planner first; then measured.
     if (!persisted) return { run, due: [] };
     const now = Date.now();
-    const which = `${background ? "background" : `step ${persisted.stepIndex}`} ${persisted.canaryRevision} ${persisted.startedAt}`;
     const due = run.metrics.flatMap((spec) => {
       const status = persisted.metrics.find((m) => m.name === spec.name);
       const at = nextDue(spec, status, persisted.startedAt);
@@ -112,7 +120,8 @@ export function analysisSource(
       return [
         {
           metric: spec.name,
-          slot: `${which} ${spec.name} ${status?.lastMeasuredAt ?? "first"}`,
+          slot: measurementSlot(persisted, spec.name, status),
+          origin: originOf(spec),
           measure: () => measure(spec, namespace),
         },
       ];
@@ -122,7 +131,8 @@ export function analysisSource(
 
   return async (rollout) => {
     const key = `${rollout.metadata.namespace}/${rollout.metadata.name}`;
-    const active = activeRuns(rollout);
+    // A Rollout being deleted is finalised, not judged: nothing more to measure.
+    const active = rollout.metadata.deletionTimestamp ? {} : activeRuns(rollout);
     const sub = rollout.status?.canaryStatus;
     const persisted = rollout.status?.analysis;
     const resolved: { [K in "step" | "background"]?: Awaited<ReturnType<typeof resolve>> } = {};

@@ -21,6 +21,9 @@ import { deployment, imageOf } from "./support/workloads.js";
 let cluster: TestCluster;
 let server: Server;
 let base = "";
+/** The healthy provider of the fifth Rollout: another endpoint, as a second metrics backend would be. */
+let healthy: Server;
+let healthyBase = "";
 const raw = rawClient();
 const namespaces: string[] = [];
 /** Requests to /hang/<rollout>, held open until released. */
@@ -39,10 +42,15 @@ beforeAll(async () => {
       held.set(name, [...(held.get(name) ?? []), res]);
       return;
     }
-    res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ errorRate: 0.01 }));
+    res.writeHead(404).end();
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  healthy = createServer((_req, res) => {
+    res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ errorRate: 0.01 }));
+  });
+  await new Promise<void>((resolve) => healthy.listen(0, "127.0.0.1", resolve));
+  healthyBase = `http://127.0.0.1:${(healthy.address() as AddressInfo).port}`;
 });
 
 function releaseHeld(): void {
@@ -59,10 +67,11 @@ afterAll(async () => {
   releaseHeld();
   server.closeAllConnections();
   await new Promise((resolve) => server.close(resolve));
+  await new Promise((resolve) => healthy.close(resolve));
   for (const ns of namespaces) await deleteNamespace(cluster, ns);
 });
 
-const template = (name: string, path: string): Obj => ({
+const template = (name: string, url: string): Obj => ({
   apiVersion: "rollouts.kruise.io/v1alpha1",
   kind: "AnalysisTemplate",
   metadata: { name },
@@ -71,7 +80,7 @@ const template = (name: string, path: string): Obj => ({
       {
         name: "error-rate",
         // The provider's timeout is far beyond the test's budgets: only the test ends these requests.
-        provider: { web: { url: `${base}/${path}`, jsonPath: "$.errorRate", timeout: "30m" } },
+        provider: { web: { url, jsonPath: "$.errorRate", timeout: "30m" } },
         successCondition: "result < 0.1",
         failureCondition: "result >= 0.1",
       },
@@ -110,14 +119,16 @@ const succeeded = async (api: Api, name: string) => {
 };
 
 describe("measurements off the reconcile path", () => {
-  it("a provider that does not answer holds no reconcile worker: another Rollout releases meanwhile", async () => {
+  it("a provider that does not answer holds no reconcile worker: another Rollout releases meanwhile", {
+    timeout: 900_000,
+  }, async () => {
     const ns = await createNamespace(cluster, "an-slow");
     namespaces.push(ns);
     const api = new Api(raw, ns);
     const slow = ["slow-1", "slow-2", "slow-3", "slow-4"];
-    await api.create(template("quick", "healthy"));
+    await api.create(template("quick", `${healthyBase}/rate`));
     for (const name of slow) {
-      await api.create(template(name, `hang/${name}`));
+      await api.create(template(name, `${base}/hang/${name}`));
       await analysed(api, name, name);
     }
     await analysed(api, "quick", "quick");

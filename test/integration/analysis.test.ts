@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { baseContext, deploymentOutput } from "../unit/definitions/components.js";
+import { renderTrait } from "../unit/definitions/trait.js";
 import {
   connect,
   createNamespace,
@@ -449,5 +451,50 @@ describe("background analysis", () => {
     expect(background(done)).toMatchObject({ phase: "Successful" });
     const pods = await api.list("v1", "Pod", "app=bg-ok");
     expect(pods.every((p) => p.spec.containers[0].image === "app:v2")).toBe(true);
+  });
+});
+
+describe("analysis from the KubeVela trait", () => {
+  it("a v1alpha1 Rollout rendered by the kruise-rollout trait carries step analysis through the apiserver", async () => {
+    const api = await namespace("an-trait");
+    await api.create(template("error-rate"));
+    await api.create(deployment(api.namespace, "trait", 2, "app:v1") as Obj);
+    const { outputs, errs } = await renderTrait("kruise-rollout", {
+      context: { ...baseContext, name: "trait", namespace: api.namespace, output: deploymentOutput },
+      parameter: {
+        releaseMode: "batch",
+        canary: {
+          steps: [
+            { replicas: 1, analysis: analysis("error-rate", "{{rollout.name}}") },
+            { replicas: "100%" },
+          ],
+          progressDeadlineSeconds: 600,
+        },
+      },
+    });
+    expect(errs).toEqual([]);
+    await api.create(outputs.rollout as Obj);
+    // Written as v1alpha1, stored and read as v1beta1 with the analysis fields.
+    const beta = await readRollout(cluster, api.namespace, "trait");
+    const canary = (beta.spec as Obj).strategy.canary;
+    expect(canary.steps[0].analysis).toEqual(analysis("error-rate", "{{rollout.name}}"));
+    expect(canary.progressDeadlineSeconds).toBe(600);
+    await waitForPhase(cluster, api.namespace, "trait", "Healthy");
+
+    exporter.set("trait", 0.01);
+    await scraped(prometheus.url, "trait");
+    await release(api, "trait");
+    const done = await eventually(
+      "trait completed",
+      async () => {
+        const r = await readRollout(cluster, api.namespace, "trait");
+        return condition(r, "Succeeded")?.status === "True" && r.status?.phase === "Healthy" ? r : undefined;
+      },
+      120_000,
+    );
+    expect((done.status as Obj).analysis.step).toMatchObject({ phase: "Successful", stepIndex: 1 });
+    // The v1alpha1 view still carries them, so a v1alpha1 client's full write keeps them.
+    const alpha = await readRollout(cluster, api.namespace, "trait", "v1alpha1");
+    expect(alpha.metadata.annotations?.["rollouts.kruise.io/v1beta1-only"]).toContain("error-rate");
   });
 });
