@@ -371,7 +371,7 @@ async function velaDemo(): Promise<void> {
     await sh([
       "addon",
       "enable",
-      join(import.meta.dirname, "..", "..", "addon", "kruise-rollout"),
+      "./addon",
       "webhookMode=url",
       `webhookURL=https://127.0.0.1:${webhookPort}`,
     ]);
