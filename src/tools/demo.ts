@@ -21,6 +21,7 @@ import {
   refOf,
   startVelaCore,
   vela,
+  velaSystem,
 } from "../devcluster/kubevela.js";
 import { binaries, clusterDir } from "../devcluster/paths.js";
 import { createKubeClient } from "../kube/client.js";
@@ -359,7 +360,7 @@ async function velaDemo(): Promise<void> {
       })
       .catch(() => undefined);
   const until = async (what: string, test: () => Promise<boolean>) => {
-    for (let i = 0; i < 600; i++) {
+    for (let i = 0; i < 1200; i++) {
       if (await test()) return;
       await sleep(500);
     }
@@ -375,6 +376,22 @@ async function velaDemo(): Promise<void> {
       "webhookMode=url",
       `webhookURL=https://127.0.0.1:${webhookPort}`,
     ]);
+    // Enabled from ./addon, the CLI waits for `addon-addon` (it names a local addon after its
+    // directory), finds none and returns at once: wait for the addon's Application here.
+    await until("the addon's Application running", async () => {
+      const a = await client
+        // biome-ignore lint/suspicious/noExplicitAny: API objects are arbitrary JSON here
+        .request<Record<string, any>>({
+          method: "GET",
+          path: resourcePath(refOf({ apiVersion: "core.oam.dev/v1beta1", kind: "Application" }), {
+            namespace: velaSystem,
+            name: "addon-kruise-rollout",
+          }),
+        })
+        .catch(() => undefined);
+      return a?.status?.status === "running" && a.status.observedGeneration === a.metadata.generation;
+    });
+    await sh(["addon", "status", "kruise-rollout"]);
     const kc = new k8s.KubeConfig();
     kc.loadFromFile(kubeconfig);
     await ensureNamespace({ core: kc.makeApiClient(k8s.CoreV1Api) } as Demo, ns);
