@@ -14,6 +14,7 @@ import { defaultClusterOptions, up } from "../devcluster/cluster.js";
 import { installCrds, startController } from "../devcluster/controller.js";
 import {
   apply,
+  deleteIfExists,
   ensureKubevela,
   installKubevela,
   kubevelaBinaries,
@@ -395,6 +396,21 @@ async function velaDemo(): Promise<void> {
     const kc = new k8s.KubeConfig();
     kc.loadFromFile(kubeconfig);
     await ensureNamespace({ core: kc.makeApiClient(k8s.CoreV1Api) } as Demo, ns);
+    // A run before this one left its Application (at v2, or failed): start again from nothing, while
+    // vela-core runs to take its finalizer off.
+    const seedApp = {
+      apiVersion: "core.oam.dev/v1beta1",
+      kind: "Application",
+      metadata: { name: seedName, namespace: ns },
+    };
+    if (await get(seedApp.apiVersion, seedApp.kind, seedName)) {
+      say(`\n== Removing the Application ${ns}/${seedName} of an earlier run ==`);
+      await deleteIfExists(client, seedApp);
+      await until(
+        "the earlier Application gone",
+        async () => !(await get(seedApp.apiVersion, seedApp.kind, seedName)),
+      );
+    }
     for (const o of seedNetwork(ns)) await apply(client, o);
     say(
       `\n== The seed's Application (webservice + kruise-rollout trait, nginx traffic) in ${ns}, image v1 ==`,
