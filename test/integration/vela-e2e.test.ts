@@ -103,7 +103,7 @@ async function canaryWeight(): Promise<string | undefined> {
   return ing?.metadata.annotations?.["nginx.ingress.kubernetes.io/canary-weight"];
 }
 
-async function waitForApp(phase: string, name = seedName, timeoutMs = 3 * minutes): Promise<Any> {
+async function waitForApp(phase: string, name = seedName, timeoutMs = 8 * minutes): Promise<Any> {
   log(`waiting for Application ${name} ${phase}`);
   return eventually(
     `Application ${ns}/${name} ${phase}`,
@@ -120,7 +120,7 @@ async function waitForBatch(
   step: number,
   state: string,
   name = seedName,
-  timeoutMs = 3 * minutes,
+  timeoutMs = 8 * minutes,
 ): Promise<Any> {
   log(`waiting for Rollout ${name} at step ${step} ${state}`);
   return eventually(
@@ -135,7 +135,7 @@ async function waitForBatch(
   );
 }
 
-async function waitForRolloutHealthy(name = seedName, timeoutMs = 3 * minutes): Promise<Any> {
+async function waitForRolloutHealthy(name = seedName, timeoutMs = 8 * minutes): Promise<Any> {
   log(`waiting for Rollout ${name} Healthy`);
   return eventually(
     `Rollout ${ns}/${name} Healthy`,
@@ -371,7 +371,7 @@ async function velauxContinue(name: string): Promise<void> {
 
 describe("the kruise-rollout addon with the real KubeVela", () => {
   it("1. vela addon enable ./addon succeeds (webhookMode=url, pointing at the local controller)", {
-    timeout: 10 * minutes,
+    timeout: 15 * minutes,
   }, async () => {
     // Run in the repository root, exactly as the README says.
     const r = await run(
@@ -390,7 +390,7 @@ describe("the kruise-rollout addon with the real KubeVela", () => {
           | undefined;
         return a?.status?.status === "running" && a.status.observedGeneration === a.metadata.generation && a;
       },
-      5 * minutes,
+      10 * minutes,
       1000,
     );
     expect(addonApp.metadata.labels["addons.oam.dev/registry"]).toBe("local");
@@ -476,7 +476,7 @@ describe("the kruise-rollout addon with the real KubeVela", () => {
   });
 
   it("5. a second release, at the pause, goes through vela workflow rollback and rolls back", {
-    timeout: 10 * minutes,
+    timeout: 20 * minutes,
   }, async () => {
     await publish(seedImage("v3"), "v3");
     await waitForBatch(1, "StepPaused");
@@ -489,14 +489,14 @@ describe("the kruise-rollout addon with the real KubeVela", () => {
     }
     expect(r.code, r.stderr).toBe(0);
     // Back on v2: the canary goes, traffic returns to the stable Service, the Rollout is Healthy.
-    await waitForRolloutHealthy(seedName, 3 * minutes);
+    await waitForRolloutHealthy(seedName, 10 * minutes);
     await eventually(
       "all pods back on v2",
       async () => {
         const p = await podsByImage(selector);
         return p[seedImage("v2")] === 5 && Object.keys(p).length === 1;
       },
-      3 * minutes,
+      5 * minutes,
     );
     expect(await canaryWeight()).toBeUndefined();
     const a = await waitForApp("running");
