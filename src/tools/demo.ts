@@ -14,6 +14,7 @@ import { defaultClusterOptions, up } from "../devcluster/cluster.js";
 import { installCrds, startController } from "../devcluster/controller.js";
 import {
   apply,
+  deleteIfExists,
   ensureKubevela,
   installKubevela,
   kubevelaBinaries,
@@ -21,6 +22,7 @@ import {
   refOf,
   startVelaCore,
   vela,
+  velaSystem,
 } from "../devcluster/kubevela.js";
 import { binaries, clusterDir } from "../devcluster/paths.js";
 import { createKubeClient } from "../kube/client.js";
@@ -359,7 +361,7 @@ async function velaDemo(): Promise<void> {
       })
       .catch(() => undefined);
   const until = async (what: string, test: () => Promise<boolean>) => {
-    for (let i = 0; i < 600; i++) {
+    for (let i = 0; i < 1200; i++) {
       if (await test()) return;
       await sleep(500);
     }
@@ -371,13 +373,44 @@ async function velaDemo(): Promise<void> {
     await sh([
       "addon",
       "enable",
-      join(import.meta.dirname, "..", "..", "addon", "kruise-rollout"),
+      "./addon",
       "webhookMode=url",
       `webhookURL=https://127.0.0.1:${webhookPort}`,
     ]);
+    // Enabled from ./addon, the CLI waits for `addon-addon` (it names a local addon after its
+    // directory), finds none and returns at once: wait for the addon's Application here.
+    await until("the addon's Application running", async () => {
+      const a = await client
+        // biome-ignore lint/suspicious/noExplicitAny: API objects are arbitrary JSON here
+        .request<Record<string, any>>({
+          method: "GET",
+          path: resourcePath(refOf({ apiVersion: "core.oam.dev/v1beta1", kind: "Application" }), {
+            namespace: velaSystem,
+            name: "addon-kruise-rollout",
+          }),
+        })
+        .catch(() => undefined);
+      return a?.status?.status === "running" && a.status.observedGeneration === a.metadata.generation;
+    });
+    await sh(["addon", "status", "kruise-rollout"]);
     const kc = new k8s.KubeConfig();
     kc.loadFromFile(kubeconfig);
     await ensureNamespace({ core: kc.makeApiClient(k8s.CoreV1Api) } as Demo, ns);
+    // A run before this one left its Application (at v2, or failed): start again from nothing, while
+    // vela-core runs to take its finalizer off.
+    const seedApp = {
+      apiVersion: "core.oam.dev/v1beta1",
+      kind: "Application",
+      metadata: { name: seedName, namespace: ns },
+    };
+    if (await get(seedApp.apiVersion, seedApp.kind, seedName)) {
+      say(`\n== Removing the Application ${ns}/${seedName} of an earlier run ==`);
+      await deleteIfExists(client, seedApp);
+      await until(
+        "the earlier Application gone",
+        async () => !(await get(seedApp.apiVersion, seedApp.kind, seedName)),
+      );
+    }
     for (const o of seedNetwork(ns)) await apply(client, o);
     say(
       `\n== The seed's Application (webservice + kruise-rollout trait, nginx traffic) in ${ns}, image v1 ==`,

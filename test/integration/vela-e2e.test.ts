@@ -20,7 +20,7 @@ import {
   vela,
   velaSystem,
 } from "../../src/devcluster/kubevela.js";
-import { isNotFound } from "../../src/kube/api-error.js";
+import { isConflict, isNotFound } from "../../src/kube/api-error.js";
 import { createKubeClient, type KubeClient } from "../../src/kube/client.js";
 import {
   customResourceDefinitions,
@@ -34,13 +34,11 @@ import {
   createNamespace,
   deleteNamespace,
   eventually,
-  repoRoot,
   type TestCluster,
 } from "./support/cluster.js";
 
 const basePort = Number(process.env.KRT_TEST_PORT_BASE ?? 17443);
 const webhookURL = `https://127.0.0.1:${basePort + 10}`;
-const addonDir = join(repoRoot, "addon", "kruise-rollout");
 const minutes = 60_000;
 
 let cluster: TestCluster;
@@ -105,7 +103,7 @@ async function canaryWeight(): Promise<string | undefined> {
   return ing?.metadata.annotations?.["nginx.ingress.kubernetes.io/canary-weight"];
 }
 
-async function waitForApp(phase: string, name = seedName, timeoutMs = 3 * minutes): Promise<Any> {
+async function waitForApp(phase: string, name = seedName, timeoutMs = 8 * minutes): Promise<Any> {
   log(`waiting for Application ${name} ${phase}`);
   return eventually(
     `Application ${ns}/${name} ${phase}`,
@@ -122,7 +120,7 @@ async function waitForBatch(
   step: number,
   state: string,
   name = seedName,
-  timeoutMs = 3 * minutes,
+  timeoutMs = 8 * minutes,
 ): Promise<Any> {
   log(`waiting for Rollout ${name} at step ${step} ${state}`);
   return eventually(
@@ -137,7 +135,7 @@ async function waitForBatch(
   );
 }
 
-async function waitForRolloutHealthy(name = seedName, timeoutMs = 3 * minutes): Promise<Any> {
+async function waitForRolloutHealthy(name = seedName, timeoutMs = 8 * minutes): Promise<Any> {
   log(`waiting for Rollout ${name} Healthy`);
   return eventually(
     `Rollout ${ns}/${name} Healthy`,
@@ -273,23 +271,132 @@ afterAll(async () => {
   await restoreSnapshot();
 }, 10 * minutes);
 
+/**
+ * An Application as VelaUX's "Canary Rollout Setting" leaves it (packages/velaux-ui/src/pages/
+ * ApplicationWorkflowStudio/components/CanarySetting): its deploy step `deploy` (here without
+ * policies) becomes a StepByStep step-group of prepare-canary (weight 0, the deploy step's policies:
+ * null), then, per batch, a suspend step and a canary-deploy step (2 batches: 50, 100).
+ */
+function velauxCanaryApp(name: string, image: string, publishVersion: string): Obj {
+  return {
+    apiVersion: "core.oam.dev/v1beta1",
+    kind: "Application",
+    metadata: {
+      name,
+      namespace: ns,
+      annotations: { "app.oam.dev/publishVersion": publishVersion },
+    } as Obj["metadata"],
+    spec: {
+      components: [
+        {
+          name,
+          type: "webservice",
+          properties: { image },
+          traits: [{ type: "scaler", properties: { replicas: 4 } }],
+        },
+      ],
+      workflow: {
+        steps: [
+          {
+            type: "step-group",
+            name: "deploy-canary",
+            mode: "StepByStep",
+            subSteps: [
+              { name: "prepare-canary", type: "canary-deploy", properties: { weight: 0, policies: null } },
+              { name: "deploy-approve-1", type: "suspend" },
+              { name: "deploy-batch-1", type: "canary-deploy", properties: { weight: 50, policies: [] } },
+              { name: "deploy-approve-2", type: "suspend" },
+              { name: "deploy-batch-2", type: "canary-deploy", properties: { weight: 100, policies: [] } },
+            ],
+          },
+        ],
+      },
+    },
+  };
+}
+
+async function waitForSuspendedStep(name: string, step: string): Promise<void> {
+  log(`waiting for Application ${name} suspended at ${step}`);
+  await eventually(
+    `Application ${ns}/${name} suspended at ${step}`,
+    async () => {
+      const a = await app(name);
+      const w = a?.status?.workflow;
+      const suspending = (w?.steps ?? [])
+        .flatMap((s: Any) => [s, ...(s.subSteps ?? [])])
+        .filter((s: Any) => s.phase === "suspending")
+        .map((s: Any) => s.name);
+      return a?.status?.status === "workflowSuspending" && w?.suspend === true && suspending.includes(step);
+    },
+    10 * minutes,
+    1000,
+  );
+}
+
+/**
+ * What VelaUX's Continue button causes: GET .../workflows/{w}/records/{r}/resume has the server call
+ * kubevela's operation.ResumeWorkflow(app, "") (velaux pkg/server/domain/service/workflow.go), which
+ * clears status.workflow.suspend, sets every suspending step and sub-step to running, and merge-patches
+ * the Application's status. It does not touch Rollouts (no ResumeRollout, unlike `vela workflow resume`).
+ */
+async function velauxContinue(name: string): Promise<void> {
+  log(`VelaUX Continue on ${name}`);
+  // The status is vela-core's too: a write that races it gets a conflict, and Continue is pressed again.
+  for (let attempt = 1; ; attempt++) {
+    const a = (await app(name)) as Any;
+    const workflow = a.status.workflow;
+    expect(workflow.suspend, "Continue is offered only while the workflow is suspended").toBe(true);
+    workflow.suspend = false;
+    for (const step of workflow.steps ?? []) {
+      for (const sub of step.subSteps ?? []) if (sub.phase === "suspending") sub.phase = "running";
+      if (step.phase === "suspending") {
+        step.phase = "running";
+        for (const sub of step.subSteps ?? [])
+          if (!["succeeded", "failed", "skipped"].includes(sub.phase)) sub.phase = "running";
+      }
+    }
+    try {
+      await client.request({
+        method: "PATCH",
+        path: `${resourcePath(refOf({ apiVersion: "core.oam.dev/v1beta1", kind: "Application" }), { namespace: ns, name })}/status`,
+        contentType: "application/merge-patch+json",
+        body: { metadata: { resourceVersion: a.metadata.resourceVersion }, status: { workflow } },
+      });
+      return;
+    } catch (err) {
+      if (!isConflict(err) || attempt >= 10) throw err;
+    }
+  }
+}
+
 describe("the kruise-rollout addon with the real KubeVela", () => {
-  it("1. vela addon enable succeeds (webhookMode=url, pointing at the local controller)", {
-    timeout: 10 * minutes,
+  it("1. vela addon enable ./addon succeeds (webhookMode=url, pointing at the local controller)", {
+    timeout: 15 * minutes,
   }, async () => {
+    // Run in the repository root, exactly as the README says.
     const r = await run(
-      ["addon", "enable", addonDir, "webhookMode=url", `webhookURL=${webhookURL}`],
+      ["addon", "enable", "./addon", "webhookMode=url", `webhookURL=${webhookURL}`],
       11 * minutes,
     );
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toContain("enabled successfully");
-    const addonApp = (await get(
-      "core.oam.dev/v1beta1",
-      "Application",
-      "addon-kruise-rollout",
-      velaSystem,
-    )) as Any;
-    expect(addonApp.status.status).toBe("running");
+    // The CLI names a local addon after its directory ("addon") and so does not wait for the
+    // Application, which metadata.yaml names addon-kruise-rollout: wait for it here.
+    expect(r.stdout).toContain("Addon addon enabled successfully");
+    const addonApp = await eventually(
+      "Application addon-kruise-rollout running",
+      async () => {
+        const a = (await get("core.oam.dev/v1beta1", "Application", "addon-kruise-rollout", velaSystem)) as
+          | Any
+          | undefined;
+        return a?.status?.status === "running" && a.status.observedGeneration === a.metadata.generation && a;
+      },
+      10 * minutes,
+      1000,
+    );
+    expect(addonApp.metadata.labels["addons.oam.dev/registry"]).toBe("local");
+    const status = await run(["addon", "status", "kruise-rollout"]);
+    expect(status.code, status.stderr).toBe(0);
+    expect(status.stdout).toContain("kruise-rollout: enabled");
     for (const [kind, name] of [
       ["TraitDefinition", "kruise-rollout"],
       ["TraitDefinition", "rolling-release"],
@@ -369,7 +476,7 @@ describe("the kruise-rollout addon with the real KubeVela", () => {
   });
 
   it("5. a second release, at the pause, goes through vela workflow rollback and rolls back", {
-    timeout: 10 * minutes,
+    timeout: 20 * minutes,
   }, async () => {
     await publish(seedImage("v3"), "v3");
     await waitForBatch(1, "StepPaused");
@@ -382,14 +489,14 @@ describe("the kruise-rollout addon with the real KubeVela", () => {
     }
     expect(r.code, r.stderr).toBe(0);
     // Back on v2: the canary goes, traffic returns to the stable Service, the Rollout is Healthy.
-    await waitForRolloutHealthy(seedName, 3 * minutes);
+    await waitForRolloutHealthy(seedName, 10 * minutes);
     await eventually(
       "all pods back on v2",
       async () => {
         const p = await podsByImage(selector);
         return p[seedImage("v2")] === 5 && Object.keys(p).length === 1;
       },
-      3 * minutes,
+      5 * minutes,
     );
     expect(await canaryWeight()).toBeUndefined();
     const a = await waitForApp("running");
@@ -456,6 +563,51 @@ describe("the kruise-rollout addon with the real KubeVela", () => {
     });
   });
 
+  it("6b. VelaUX's canary flow: prepare-canary releases nothing, each approval moves the release one batch", {
+    timeout: 30 * minutes,
+  }, async () => {
+    const name = "flow-demo";
+    const flowSelector = `app.oam.dev/component=${name}`;
+    await apply(client, velauxCanaryApp(name, seedImage("v1"), "f1"));
+    // First deploy: the prepare step lets the new workload through, then each batch waits for Continue.
+    for (const step of ["deploy-approve-1", "deploy-approve-2"]) {
+      await waitForSuspendedStep(name, step);
+      await velauxContinue(name);
+    }
+    await waitForApp("running", name);
+    await waitForRolloutHealthy(name);
+    await eventually("four v1 pods", async () => (await podsByImage(flowSelector))[seedImage("v1")] === 4);
+
+    await apply(client, velauxCanaryApp(name, seedImage("v2"), "f2"));
+    // prepare-canary: the new version is published and held, nothing is released.
+    await waitForSuspendedStep(name, "deploy-approve-1");
+    const held = (await rollout(name)) as Any;
+    expect(held.spec.strategy.paused).toBe(true);
+    await eventually("the release held before its first batch", async () => {
+      const r = (await rollout(name)) as Any;
+      return r?.status?.conditions?.some((c: Any) => c.type === "Progressing" && c.reason === "Paused");
+    });
+    expect(await podsByImage(flowSelector)).toEqual({ [seedImage("v1")]: 4 });
+
+    // Continue (approve 1): batch 1, half of the pods, then the next approval.
+    await velauxContinue(name);
+    await waitForBatch(1, "StepPaused", name);
+    await waitForSuspendedStep(name, "deploy-approve-2");
+    await eventually("two v2 pods beside two v1 pods", async () => {
+      const p = await podsByImage(flowSelector);
+      return p[seedImage("v2")] === 2 && p[seedImage("v1")] === 2;
+    });
+
+    // Continue (approve 2): the last batch completes the release.
+    await velauxContinue(name);
+    await waitForRolloutHealthy(name);
+    await waitForApp("running", name);
+    await eventually("all flow-demo pods on v2", async () => {
+      const p = await podsByImage(flowSelector);
+      return p[seedImage("v2")] === 4 && Object.keys(p).length === 1;
+    });
+  });
+
   it("7. vela addon disable removes everything", { timeout: 10 * minutes }, async () => {
     // disable refuses while an Application uses the addon's definitions.
     const refused = await run(["addon", "disable", "kruise-rollout"]);
@@ -468,6 +620,9 @@ describe("the kruise-rollout addon with the real KubeVela", () => {
       async () => !(await app(seedName)) && !(await app("flow-demo")) && !(await app("chart-demo")),
       2 * minutes,
     );
+    // Enabled from ./addon, the addon is still called kruise-rollout (its metadata.yaml name).
+    const byDir = await run(["addon", "disable", "addon"]);
+    expect(byDir.code).not.toBe(0);
     const r = await run(["addon", "disable", "kruise-rollout"]);
     expect(r.code, r.stderr).toBe(0);
     const leftovers = async () => {

@@ -14,24 +14,24 @@ export interface AddonBuild {
 }
 
 /**
- * Builds `<outDir>/kruise-rollout/` (the directory `vela addon enable` takes; the CLI names the addon
- * after the directory, so it must be called kruise-rollout) and `<outDir>/install.yaml` (the same
- * controller for `kubectl apply`, without KubeVela).
+ * Builds the addon into `<outDir>` (the directory `vela addon enable ./addon` takes) and, beside its
+ * files, `<outDir>/install.yaml` (the same controller for `kubectl apply`, without KubeVela). The vela
+ * CLI reads only files whose path starts with one of its addon names (pkg/addon/addon.go: Patterns);
+ * `install.yaml` starts with none of them, so the CLI never reads it (test/unit/addon/addon-fresh.test.ts).
  */
 export function buildAddon(repoRoot: string, outDir: string): AddonBuild {
   const templates = join(repoRoot, "templates");
-  const addonDir = join(outDir, addonNames.name);
   rmSync(outDir, { recursive: true, force: true });
-  mkdirSync(addonDir, { recursive: true });
+  mkdirSync(outDir, { recursive: true });
   const write = (relative: string, text: string): void => {
-    const file = join(addonDir, relative);
+    const file = join(outDir, relative);
     mkdirSync(dirname(file), { recursive: true });
     writeFileSync(file, text);
   };
 
-  cpSync(join(repoRoot, "metadata.yaml"), join(addonDir, "metadata.yaml"));
-  cpSync(join(repoRoot, "definitions"), join(addonDir, "definitions"), { recursive: true });
-  cpSync(join(templates, "addon", "schemas"), join(addonDir, "schemas"), { recursive: true });
+  cpSync(join(repoRoot, "metadata.yaml"), join(outDir, "metadata.yaml"));
+  cpSync(join(repoRoot, "definitions"), join(outDir, "definitions"), { recursive: true });
+  cpSync(join(templates, "addon", "schemas"), join(outDir, "schemas"), { recursive: true });
 
   const hb = createHandlebars(templates, "addon");
   const context = {

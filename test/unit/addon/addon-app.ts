@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { parse } from "yaml";
 import { evaluate, repoRoot } from "../definitions/cue.js";
 
-export const addonDir = join(repoRoot, "addon", "kruise-rollout");
+export const addonDir = join(repoRoot, "addon");
 const read = (file: string): string => readFileSync(join(addonDir, file), "utf8");
 const withoutPackage = (source: string): string => source.replace(/^package main\n/m, "");
 

@@ -24,16 +24,48 @@ describe("addon/", () => {
     }
   });
 
-  it("holds only names the vela CLI reads, in a directory named after the addon", () => {
-    const entries = readdirSync(join(repoRoot, "addon", "kruise-rollout")).sort();
-    expect(entries).toEqual([
+  it("holds the addon files and install.yaml, which the vela CLI's prefix match never reads", () => {
+    const addon = join(repoRoot, "addon");
+    expect(readdirSync(addon).sort()).toEqual([
       "README.md",
       "definitions",
+      "install.yaml",
       "metadata.yaml",
       "parameter.cue",
       "resources",
       "schemas",
       "template.cue",
     ]);
+    // Every file's path must start with the pattern it is meant for, and install.yaml with none: a
+    // root name that merely starts with a pattern (`schemas.json`, `template.cue.bak`) would be read.
+    const intended = (file: string): string | undefined =>
+      file === "install.yaml" ? undefined : file.includes("/") ? file.split("/")[0] : file;
+    for (const file of listFiles(addon)) {
+      expect(velaPattern(`addon/${file}`, "addon"), file).toBe(intended(file));
+    }
   });
 });
+
+/**
+ * The vela CLI v1.11.0 (pkg/addon/addon.go: Patterns, GetPatternFromItem) reads a local addon's file
+ * only when `<dir name>/<relative path>` starts with `<dir name>/<pattern>`, first pattern first.
+ */
+const velaPatterns = [
+  "config-templates",
+  "README.md",
+  "metadata.yaml",
+  "template.yaml",
+  "resources/parameter.cue",
+  "resources",
+  "definitions",
+  "schemas",
+  "views",
+  "godef",
+  "template.cue",
+  "parameter.cue",
+  "NOTES.cue",
+  "readme.md",
+];
+function velaPattern(path: string, root: string): string | undefined {
+  return velaPatterns.find((p) => path.startsWith(`${root}/${p}`));
+}

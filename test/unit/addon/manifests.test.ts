@@ -330,7 +330,7 @@ describe("parameter.cue", () => {
   // fails on a bounded number inside a disjunction (`*1 | int & >=0`: "unsupported op for number &"),
   // and the addon cannot be enabled at all. cue-wasm (CUE v0.4) accepts it, so check the text.
   it("has no bounded number in a disjunction, which vela cannot turn into an OpenAPI schema", () => {
-    const text = readFileSync(join(repoRoot, "addon", "kruise-rollout", "parameter.cue"), "utf8");
+    const text = readFileSync(join(repoRoot, "addon", "parameter.cue"), "utf8");
     const fields = text.split("\n").filter((l) => /^\s*[A-Za-z]+\??:/.test(l) && l.includes("|"));
     expect(fields.length).toBeGreaterThan(0);
     for (const line of fields)

@@ -86,8 +86,29 @@ describe("canary-deploy workflow step", () => {
     ]);
   });
 
-  it("accepts weight 0, which VelaUX's prepare-canary step uses", async () => {
-    const deploy = await renderStep({ weight: 0 });
-    expect(JSON.stringify(deploy)).toContain('"weight":0');
+  it("takes VelaUX's prepare-canary step as it generates it: weight 0, policies null", async () => {
+    // packages/velaux-ui/src/pages/ApplicationWorkflowStudio/components/CanarySetting: the deploy
+    // step's policies are copied, null when it had none. rolling-release turns weight 0 into a paused
+    // Rollout (test/unit/definitions/rolling-release.test.ts).
+    const deploy = await renderStep({ weight: 0, policies: null });
+    expect(deploy.policies).toBeUndefined();
+    expect(deploy.inlinePolicies).toEqual([
+      {
+        type: "override",
+        name: "canary",
+        properties: {
+          components: [
+            {
+              traits: [
+                {
+                  type: "rolling-release",
+                  properties: { weight: 0, rolloutType: "partition", final: false },
+                },
+              ],
+            },
+          ],
+        },
+      },
+    ]);
   });
 });

@@ -37,7 +37,8 @@ beforeAll(async () => {
     parameter: { canary: { steps: [{ weight: 20 }] } },
   });
   ({ healthPolicy: health, customStatus: message } = statusTemplates(render));
-});
+  // Loading cue-wasm and rendering take seconds, more on a loaded machine than the default hook budget.
+}, 120_000);
 const evaluate = async (context: Record<string, unknown>) => ({
   isHealth: (await evaluateStatus(health, context)).isHealth,
   message: (await evaluateStatus(message, context)).message,
