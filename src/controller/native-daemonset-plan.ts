@@ -58,16 +58,28 @@ export function deletionOrder(pods: Pod[]): Pod[] {
 
 /**
  * The pass for one DaemonSet. `pods` are those its selector matches (only the owned, not completed
- * ones count); `expectations` what earlier passes deleted.
+ * ones count); `expectations` what earlier passes deleted; `currentRevision` the hash of its
+ * newest ControllerRevision, the revision its controller creates pods on.
  */
 export function planDaemonSetDeletes(
   ds: DaemonSet,
   pods: Pod[],
   expectations: DeleteExpectations,
   nowMs: number,
+  currentRevision: string,
 ): DaemonSetDeletePlan {
   const { partition, batchRevision } = parseAdvancedControl(ds.metadata.annotations);
   if (!partition) return { deletes: [], expectations: new Map(), message: "no batch in progress" };
+  // The DaemonSet controller recreates a deleted pod on its current revision: deleting for any
+  // other batch revision only churns pods (a release restarting on a newer template, until the
+  // annotation catches up).
+  if (batchRevision !== currentRevision) {
+    return {
+      deletes: [],
+      expectations: new Map(),
+      message: `batch revision ${batchRevision} is not the DaemonSet's current revision ${currentRevision}`,
+    };
+  }
   const owned = ownedPods(ds, pods).filter((p) => !isCompleted(p));
 
   // A deletion is observed once its pod is gone or terminating.

@@ -4,8 +4,13 @@ import type { KubeClient } from "../kube/client.js";
 import type { KubeObject } from "../kube/object.js";
 import type { ReconcileResult, WorkQueue } from "../kube/queue.js";
 import { resourcePath } from "../kube/resource.js";
+import { controllerRevisionHashLabel } from "../release/keys.js";
 import type { Pod } from "../release/model.js";
-import { type DaemonSet, daemonSetAdvancedControlAnnotation } from "../release/workloads/daemonset.js";
+import {
+  type DaemonSet,
+  daemonSetAdvancedControlAnnotation,
+  ownedRevisions,
+} from "../release/workloads/daemonset.js";
 import type { EventSink } from "./act.js";
 import type { Caches } from "./caches.js";
 import { planDaemonSetDeletes, retryMs } from "./native-daemonset-plan.js";
@@ -58,7 +63,15 @@ export function nativeDaemonSetReconciler(
     }
     const namespace = ds.metadata.namespace ?? "";
     const pods = await listWorkloadPods(deps.client, namespace, ds);
-    const plan = planDaemonSetDeletes(ds, pods, expectations.get(key) ?? new Map(), Date.now());
+    const [newest] = ownedRevisions(ds, deps.caches.controllerRevisions.cache.list(namespace));
+    const currentRevision = newest?.metadata.labels?.[controllerRevisionHashLabel] ?? "";
+    const plan = planDaemonSetDeletes(
+      ds,
+      pods,
+      expectations.get(key) ?? new Map(),
+      Date.now(),
+      currentRevision,
+    );
     const log = deps.log.child({ namespace, daemonSet: ds.metadata.name });
     const about = { apiVersion: "apps/v1", kind: "DaemonSet", namespace, name: ds.metadata.name ?? "" };
     if (plan.error) {

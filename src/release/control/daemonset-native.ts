@@ -65,14 +65,14 @@ export function nativeDaemonSetControl(observed: ObservedRelease): ReleaseContro
       if (workload.replicas === 0) return done();
       const { status, noNeedUpdate } = withRecountedNoNeedUpdate(release, observedStatus, pods);
       const ctx = daemonSetBatch(release, workload.replicas, status);
-      const desired = String(ctx.desiredPartition);
+      const desired = { partition: String(ctx.desiredPartition), batchRevision: status.updateRevision ?? "" };
+      const current = parseAdvancedControl(workload.annotations);
       const actions: Action[] = [];
-      // Unlike a partition field, the annotation is simply rewritten whenever it differs.
-      if (parseAdvancedControl(workload.annotations).partition !== desired) {
-        const value = formatAdvancedControl({
-          partition: desired,
-          batchRevision: status.updateRevision ?? "",
-        });
+      // Unlike a partition field, the annotation is rewritten whenever it differs. Upstream compares
+      // the partition only, which leaves the old batch revision in place after a continuous
+      // release restarts at the same partition, so no pod ever counts as updated.
+      if (current.partition !== desired.partition || current.batchRevision !== desired.batchRevision) {
+        const value = formatAdvancedControl(desired);
         actions.push(
           patch(workload.target, "merge", {
             metadata: { annotations: { [daemonSetAdvancedControlAnnotation]: value } },

@@ -182,6 +182,26 @@ describe("native DaemonSet control (spec §4.9, upstream master)", () => {
     expect(workloadPatches(planBatchRelease(observed(at(br, 1, "Upgrading"), written), now))).toEqual([]);
   });
 
+  it("rewrites the annotation when only the batch revision moved (a release restarted on a newer template)", () => {
+    const stale = daemonSet({
+      controlled: br,
+      annotations: {
+        "rollouts.kruise.io/daemonset-advanced-control": '{"partition":"2","batch-revision":"h1"}',
+      },
+    });
+    expect(workloadPatches(planBatchRelease(observed(at(br, 1, "Upgrading"), stale), now))).toEqual([
+      expect.objectContaining({
+        patch: {
+          metadata: {
+            annotations: {
+              "rollouts.kruise.io/daemonset-advanced-control": '{"partition":"2","batch-revision":"h2"}',
+            },
+          },
+        },
+      }),
+    ]);
+  });
+
   it("a batch is ready once enough pods run the recorded revision and are Ready and labelled", () => {
     const pods = [
       dsPod("a", "h2", {
