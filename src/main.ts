@@ -292,6 +292,11 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, "shutting down");
+    // A reconcile stuck on a slow request must not keep a stopping process alive forever.
+    setTimeout(() => {
+      log.warn("shutdown did not finish within 30 s; exiting");
+      process.exit(0);
+    }, 30_000).unref();
     await Promise.allSettled([
       rolloutQueue.shutdown(),
       releaseQueue.shutdown(),

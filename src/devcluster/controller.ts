@@ -64,6 +64,10 @@ export async function startController(o: ControllerOptions): Promise<RunningCont
   const { kubeconfig, dir, webhookPort, healthPort } = o;
   mkdirSync(dir, { recursive: true });
   const logFile = join(dir, "controller.log");
+  // Whatever answers on the health port before we start is another process: its readiness
+  // would be taken for ours while ours fails to bind.
+  if (await isReady(healthPort))
+    throw new Error(`127.0.0.1:${healthPort} is already in use by another process`);
   const child = spawn(
     process.execPath,
     [
@@ -81,16 +85,11 @@ export async function startController(o: ControllerOptions): Promise<RunningCont
     { cwd: repoRoot, stdio: ["ignore", openSync(logFile, "a"), openSync(logFile, "a")] },
   );
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  const deadline = Date.now() + 60_000;
+  // Generous: on a loaded machine tsx's compile and the cache sync take a while.
+  const deadline = Date.now() + 120_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`the controller exited; see ${logFile}`);
-    const ok = await fetch(`http://127.0.0.1:${healthPort}/readyz`, {
-      signal: AbortSignal.timeout(1000),
-    }).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (ok) break;
+    if (await isReady(healthPort)) break;
     if (Date.now() > deadline) throw new Error(`the controller did not become ready; see ${logFile}`);
     await new Promise((r) => setTimeout(r, 250));
   }
@@ -99,7 +98,17 @@ export async function startController(o: ControllerOptions): Promise<RunningCont
     logFile,
     async stop() {
       if (child.exitCode === null) child.kill("SIGTERM");
+      // The controller bounds its own shutdown; this only covers a process that is wedged.
+      const kill = setTimeout(() => child.exitCode === null && child.kill("SIGKILL"), 45_000);
       await exited;
+      clearTimeout(kill);
     },
   };
+}
+
+function isReady(healthPort: number): Promise<boolean> {
+  return fetch(`http://127.0.0.1:${healthPort}/readyz`, { signal: AbortSignal.timeout(1000) }).then(
+    (r) => r.ok,
+    () => false,
+  );
 }

@@ -115,12 +115,18 @@ export class WebhookServer {
     return this.server.address() as AddressInfo;
   }
 
-  /** Stops accepting connections and resolves once in-flight requests have been answered. */
-  async close(): Promise<void> {
+  /**
+   * Stops accepting connections and resolves once in-flight requests have been answered, or
+   * after `graceMs`: the apiserver keeps its keep-alive connections busy, and without a bound
+   * close() could wait on them for minutes.
+   */
+  async close(graceMs = 5000): Promise<void> {
     if (!this.server.listening) return;
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     this.server.closeIdleConnections();
+    const cutoff = setTimeout(() => this.server.closeAllConnections(), graceMs);
     await closed;
+    clearTimeout(cutoff);
   }
 
   private route(path: string, route: Route): this {

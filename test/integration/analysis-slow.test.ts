@@ -39,6 +39,13 @@ beforeAll(async () => {
     if (hang?.[1]) {
       const name = hang[1];
       asked.set(name, (asked.get(name) ?? 0) + 1);
+      // Headers now and a blank every 30 s: the JSON answer never completes until released, and
+      // Node's fetch never cuts the request for silence (its header and body timeouts are 300 s).
+      res.writeHead(200, { "content-type": "application/json" });
+      res.write(" ");
+      const keepAlive = setInterval(() => res.write(" "), 30_000);
+      res.once("close", () => clearInterval(keepAlive));
+      res.once("finish", () => clearInterval(keepAlive));
       held.set(name, [...(held.get(name) ?? []), res]);
       return;
     }
@@ -57,7 +64,7 @@ function releaseHeld(): void {
   for (const responses of held.values()) {
     for (const res of responses) {
       answered += 1;
-      res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ errorRate: 0.01 }));
+      res.end(JSON.stringify({ errorRate: 0.01 }));
     }
   }
   held.clear();
@@ -138,7 +145,7 @@ describe("measurements off the reconcile path", () => {
     await eventually(
       "each slow Rollout's measurement in flight",
       async () => slow.every((name) => (held.get(name)?.length ?? 0) > 0),
-      120_000,
+      600_000,
     );
 
     await release(api, "quick");
