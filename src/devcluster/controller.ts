@@ -53,6 +53,8 @@ export interface ControllerOptions {
   webhookPort: number;
   healthPort: number;
   extraArgs?: string[];
+  /** The program and its first arguments (default: src/main.ts through tsx). */
+  entry?: string[];
 }
 
 /**
@@ -64,12 +66,16 @@ export async function startController(o: ControllerOptions): Promise<RunningCont
   const { kubeconfig, dir, webhookPort, healthPort } = o;
   mkdirSync(dir, { recursive: true });
   const logFile = join(dir, "controller.log");
-  const child = spawn(
+  const [program, ...programArgs] = o.entry ?? [
     process.execPath,
+    "--import",
+    "tsx",
+    join(repoRoot, "src", "main.ts"),
+  ];
+  const child = spawn(
+    program as string,
     [
-      "--import",
-      "tsx",
-      join(repoRoot, "src", "main.ts"),
+      ...programArgs,
       `--kubeconfig=${kubeconfig}`,
       `--webhook-url=https://127.0.0.1:${webhookPort}`,
       `--webhook-port=${webhookPort}`,

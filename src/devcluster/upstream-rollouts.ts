@@ -77,7 +77,8 @@ async function deleteAndWait(client: KubeClient, resource: ResourceRef, name: st
     if (isNotFound(error)) return;
     throw error;
   }
-  for (let i = 0; i < 600; i++) {
+  // CRD deletion waits for the apiserver's instance cleanup: minutes on a loaded machine.
+  for (let i = 0; i < 3000; i++) {
     try {
       await client.request({ method: "GET", path });
     } catch (error) {
@@ -86,7 +87,7 @@ async function deleteAndWait(client: KubeClient, resource: ResourceRef, name: st
     }
     await sleep(100);
   }
-  throw new Error(`${resource.plural}/${name} is still there a minute after its deletion`);
+  throw new Error(`${resource.plural}/${name} is still there 5 minutes after its deletion`);
 }
 
 /**

@@ -67,7 +67,8 @@ export async function createFleet(
       },
     });
   });
-  await waitAll(namespaces, async (ns) => (await phase(custom, ns)) === "Healthy", 300_000);
+  // Generous: a loaded machine took more than 5 minutes for 100 Rollouts.
+  await waitAll(namespaces, async (ns) => (await phase(custom, ns)) === "Healthy", 15 * 60_000);
   return { namespaces };
 }
 

@@ -10,9 +10,10 @@ import { join } from "node:path";
 import * as k8s from "@kubernetes/client-node";
 import { defaultClusterOptions, down, up } from "../../devcluster/cluster.js";
 import { auditLogPath } from "../../devcluster/components.js";
+import type { RunningController } from "../../devcluster/controller.js";
 import { cacheRoot, clusterDir } from "../../devcluster/paths.js";
 import { ensureUpstreamRollouts } from "../../devcluster/upstream-rollouts.js";
-import { type Contender, ours, upstream } from "./contenders.js";
+import { type Contender, compileOurs, ours, upstream } from "./contenders.js";
 import { createFleet, deleteFleet, inBatches, release, waitAll } from "./fleet.js";
 import { type BenchResult, type Figures, table } from "./report.js";
 import { parseSettings, type Settings } from "./settings.js";
@@ -152,6 +153,9 @@ async function fill(kc: k8s.KubeConfig, pods: number): Promise<void> {
   }
 }
 
+/** The controller process of the measurement under way, to stop when the benchmark is stopped. */
+let running: RunningController | undefined;
+
 /** Runs `measure` once per controller, each on a fresh process that owns the API alone. */
 async function eachController(
   contenders: Contender[],
@@ -159,31 +163,52 @@ async function eachController(
   what: string,
   measure: (run: Run) => Promise<Figures>,
   into: Record<string, Figures>,
+  measured: () => void,
 ): Promise<void> {
   for (const contender of contenders) {
     log(`${contender.name}: ${what}`);
     const controller = await contender.start();
+    running = controller;
     try {
       const figures = await measure({ contender, pid: controller.child.pid as number, audit });
       into[contender.name] = { ...into[contender.name], ...figures };
+      measured();
+    } catch (error) {
+      // Said here: stopping may fail in turn (Rollouts left with finalizers) and hide it.
+      log(
+        `${contender.name}: ${what} failed: ${(error as Error).message}; controller log: ${controller.logFile}`,
+      );
+      throw error;
     } finally {
       await controller.stop();
     }
   }
 }
 
-async function runAll(s: Settings): Promise<Record<string, Figures>> {
-  // The Go build comes first: it fails fast and its CPU does not overlap a measurement.
+/** Measures into `figures`, calling `measured` after each figure set (a long run saves as it goes). */
+async function runAll(s: Settings, figures: Record<string, Figures>, measured: () => void): Promise<void> {
+  // The builds come first: they fail fast and their CPU does not overlap a measurement.
   const binary = s.controllers.includes("upstream") ? ensureUpstreamRollouts() : "";
+  const compiled = s.controllers.includes("ours") ? compileOurs() : undefined;
   const opts = {
     ...defaultClusterOptions,
-    name: "bench",
-    basePort: 29443,
+    // A cluster of its own; KRT_BENCH_CLUSTER/KRT_BENCH_PORT_BASE move it (e.g. the smoke test
+    // beside a running benchmark). Ports used: base+0..5 control plane, base+10..17 controllers.
+    name: process.env.KRT_BENCH_CLUSTER ?? "bench",
+    basePort: Number(process.env.KRT_BENCH_PORT_BASE ?? 29443),
     nodes: s.mode === "quick" ? 5 : 50,
     podsPerNode: 500,
     audit: true,
   };
   await down(opts, true);
+  // Stopped from outside (a test's timeout, Ctrl-C): leave no cluster or build behind.
+  for (const signal of ["SIGTERM", "SIGINT"] as const)
+    process.once(signal, () => {
+      log(`${signal}: taking the bench cluster down`);
+      compiled?.remove();
+      running?.child.kill("SIGKILL");
+      void down(opts, true).finally(() => process.exit(1));
+    });
   const info = await up(opts);
   const kc = new k8s.KubeConfig();
   kc.loadFromFile(info.kubeconfig);
@@ -191,15 +216,14 @@ async function runAll(s: Settings): Promise<Record<string, Figures>> {
   const ports = { base: opts.basePort + 10 };
   const contenders = s.controllers.map((name) =>
     name === "ours"
-      ? ours(info.kubeconfig, workDir, ports)
+      ? ours(info.kubeconfig, workDir, ports, compiled?.entry ?? [])
       : upstream(info.kubeconfig, workDir, ports, binary),
   );
   const audit = auditLogPath(clusterDir(opts.name));
-  const figures: Record<string, Figures> = {};
   const each = (what: string, measure: (run: Run) => Promise<Figures>) =>
-    eachController(contenders, audit, what, measure, figures);
+    eachController(contenders, audit, what, measure, figures, measured);
   try {
-    await each("step latency", (run) => stepLatency(kc, run, s));
+    if (s.latency.rollouts > 0) await each("step latency", (run) => stepLatency(kc, run, s));
     for (const size of s.sizes) await each(`${size} rollouts`, (run) => throughput(kc, run, size, ""));
     if (s.fillerPods > 0) {
       log(`adding ${s.fillerPods} filler pods`);
@@ -210,8 +234,8 @@ async function runAll(s: Settings): Promise<Record<string, Figures>> {
     }
   } finally {
     await down(opts, true);
+    compiled?.remove();
   }
-  return figures;
 }
 
 async function main(): Promise<void> {
@@ -223,14 +247,18 @@ async function main(): Promise<void> {
     mode: settings.mode,
     settings,
     loadAverage: { atStart: load(), atEnd: [] },
-    controllers: await runAll(settings),
+    controllers: {},
   };
-  result.loadAverage.atEnd = load();
   const dir = join(cacheRoot, "bench");
   mkdirSync(dir, { recursive: true });
   const file =
     process.env.KRT_BENCH_OUT ?? join(dir, `${result.startedAt.replace(/[:.]/g, "-")}-${result.mode}.json`);
-  writeFileSync(file, JSON.stringify(result, null, 2));
+  const save = () => {
+    result.loadAverage.atEnd = load();
+    writeFileSync(file, JSON.stringify(result, null, 2));
+  };
+  await runAll(settings, result.controllers, save);
+  save();
   console.log(`machine: ${result.machine}`);
   console.log(
     `load average (1/5/15 min): ${result.loadAverage.atStart.join(" ")} at start, ${result.loadAverage.atEnd.join(" ")} at end\n`,

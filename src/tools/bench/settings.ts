@@ -10,7 +10,7 @@ export interface Settings {
   sizes: number[];
   /** Unrelated pods added for the second round of throughput runs (0: no second round). */
   fillerPods: number;
-  /** The step-latency fleet: that many rollouts, each approved at that many steps. */
+  /** The step-latency fleet: that many rollouts, each approved at that many steps (0: none). */
   latency: { rollouts: number; steps: number };
 }
 
@@ -51,9 +51,13 @@ export function parseSettings(argv: string[]): Settings {
         s.fillerPods = count(flag, value);
         break;
       case "--latency": {
+        if (value === "0") {
+          s.latency = { rollouts: 0, steps: 0 };
+          break;
+        }
         const [rollouts, steps] = value.split("x").map((v) => count(flag, v));
         if (!rollouts || !steps || steps > 4)
-          throw new Error(`--latency: expected <rollouts>x<steps 1-4>, e.g. 25x4, got "${value}"`);
+          throw new Error(`--latency: expected <rollouts>x<steps 1-4> (e.g. 25x4) or 0, got "${value}"`);
         s.latency = { rollouts, steps };
         break;
       }

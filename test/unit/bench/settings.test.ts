@@ -23,6 +23,10 @@ describe("bench settings", () => {
     expect(s.controllers).toEqual(["upstream"]);
   });
 
+  it("--latency=0 skips the step-latency fleet", () => {
+    expect(parseSettings(["--latency=0"]).latency).toEqual({ rollouts: 0, steps: 0 });
+  });
+
   it("names the flag of a bad value", () => {
     expect(() => parseSettings(["--sizes=1,x"])).toThrow(/--sizes/);
     expect(() => parseSettings(["--latency=10x5"])).toThrow(/--latency/);
