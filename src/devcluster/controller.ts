@@ -53,6 +53,8 @@ export interface ControllerOptions {
   webhookPort: number;
   healthPort: number;
   extraArgs?: string[];
+  /** The program and its first arguments (default: src/main.ts through tsx). */
+  entry?: string[];
 }
 
 /**
@@ -68,12 +70,16 @@ export async function startController(o: ControllerOptions): Promise<RunningCont
   // would be taken for ours while ours fails to bind.
   if (await isReady(healthPort))
     throw new Error(`127.0.0.1:${healthPort} is already in use by another process`);
-  const child = spawn(
+  const [program, ...programArgs] = o.entry ?? [
     process.execPath,
+    "--import",
+    "tsx",
+    join(repoRoot, "src", "main.ts"),
+  ];
+  const child = spawn(
+    program as string,
     [
-      "--import",
-      "tsx",
-      join(repoRoot, "src", "main.ts"),
+      ...programArgs,
       `--kubeconfig=${kubeconfig}`,
       `--webhook-url=https://127.0.0.1:${webhookPort}`,
       `--webhook-port=${webhookPort}`,

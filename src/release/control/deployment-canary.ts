@@ -24,9 +24,8 @@ export function deploymentCanaryControl(observed: ObservedRelease): ReleaseContr
   const { release } = observed;
   const plan = release.spec.releasePlan;
   const stable = observed.workload as Deployment | undefined;
-  const canaries = (observed.deployments ?? []).filter(
-    (d) => controllerOf(d)?.uid === release.metadata.uid && !isTerminating(d),
-  );
+  const owned = (observed.deployments ?? []).filter((d) => controllerOf(d)?.uid === release.metadata.uid);
+  const canaries = owned.filter((d) => !isTerminating(d));
   const canary = stable ? currentCanary(release, canaries, stable.spec.template) : undefined;
   const stableReplicas = stable?.spec.replicas ?? 1;
 
@@ -156,7 +155,9 @@ export function deploymentCanaryControl(observed: ObservedRelease): ReleaseContr
           if (waiting) return notYet(waiting, actions);
         }
       }
-      for (const d of canaries) {
+      // Terminating canaries too (upstream Delete lists every owned one): a namespace deleted
+      // mid-release deletes the canary first, and only this finalizer removal lets it go.
+      for (const d of owned) {
         const finalizers = d.metadata.finalizers ?? [];
         if (!finalizers.includes(canaryDeploymentFinalizer)) continue;
         actions.push(removeFinalizer(targetOf(d, deploymentTypeMeta), finalizers, canaryDeploymentFinalizer));

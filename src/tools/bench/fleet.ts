@@ -67,7 +67,8 @@ export async function createFleet(
       },
     });
   });
-  await waitAll(namespaces, async (ns) => (await phase(custom, ns)) === "Healthy", 300_000);
+  // Generous: a loaded machine took more than 5 minutes for 100 Rollouts.
+  await waitAll(namespaces, async (ns) => (await phase(custom, ns)) === "Healthy", 15 * 60_000);
   return { namespaces };
 }
 
@@ -98,9 +99,20 @@ export async function release(kc: k8s.KubeConfig, fleet: Fleet, image: string): 
   });
 }
 
+/**
+ * Deletes the fleet's namespaces and waits until they are gone: the controller that owns
+ * the Rollouts must remove their finalizers before it stops, and the next run starts on a
+ * quiet cluster.
+ */
 export async function deleteFleet(kc: k8s.KubeConfig, fleet: Fleet): Promise<void> {
   const core = kc.makeApiClient(k8s.CoreV1Api);
   await inBatches(fleet.namespaces, 20, (ns) => core.deleteNamespace({ name: ns }).then(() => undefined));
+  const gone = async (ns: string) =>
+    core.readNamespace({ name: ns }).then(
+      () => false,
+      (error: { code?: number }) => error.code === 404,
+    );
+  await waitAll(fleet.namespaces, gone, 15 * 60_000);
 }
 
 export async function inBatches<T>(

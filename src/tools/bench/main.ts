@@ -1,25 +1,26 @@
-// `npm run bench [-- --quick]`: throughput, step latency, cost and API requests of the
-// controller on a local control plane with KWOK nodes. Prints a table and writes a
-// JSON result file. A benchmark, not a test: nothing in `npm test` depends on its
-// timings (the quick mode only keeps the benchmark itself working).
+// `npm run bench [-- --quick] [-- --sizes=1,100 --filler=10000 --latency=25x4 --controllers=ours,upstream]`:
+// step latency, throughput, cost and API requests of our controller and of the upstream
+// Go controller v0.6.2, one at a time on the same local control plane (KWOK nodes). Prints
+// a table with the ratio ours/upstream and writes a JSON result file. A benchmark, not a
+// test: nothing in `npm test` depends on its timings (the quick mode, ours only, just keeps
+// the benchmark itself working).
 import { mkdirSync, writeFileSync } from "node:fs";
-import { cpus, tmpdir, totalmem } from "node:os";
+import { cpus, loadavg, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import * as k8s from "@kubernetes/client-node";
 import { defaultClusterOptions, down, up } from "../../devcluster/cluster.js";
 import { auditLogPath } from "../../devcluster/components.js";
-import { installCrds, startController } from "../../devcluster/controller.js";
+import type { RunningController } from "../../devcluster/controller.js";
 import { cacheRoot, clusterDir } from "../../devcluster/paths.js";
+import { ensureUpstreamRollouts } from "../../devcluster/upstream-rollouts.js";
+import { type Contender, compileOurs, ours, upstream } from "./contenders.js";
 import { createFleet, deleteFleet, inBatches, release, waitAll } from "./fleet.js";
 import { type BenchResult, type Figures, table } from "./report.js";
-import { processCost, quantile, requestsByVerb } from "./stats.js";
+import { parseSettings, type Settings } from "./settings.js";
+import { logOffset, processCost, quantile, requestsByVerb } from "./stats.js";
 
-const quick = process.argv.includes("--quick");
-const sizes = quick ? [10] : [1, 100, 1000];
-const fillerPods = quick ? 0 : 10_000;
-const approvals = quick ? { rollouts: 5, steps: 2 } : { rollouts: 25, steps: 4 };
-const ourAgent = "kruise-rollout-ts/";
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const log = (line: string) => console.error(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}`);
 
 interface Rollout {
   status?: {
@@ -27,6 +28,13 @@ interface Rollout {
     conditions?: { type: string; status: string; lastUpdateTime?: string }[];
     canaryStatus?: { currentStepIndex?: number; currentStepState?: string };
   };
+}
+
+/** One controller process during one measurement. */
+interface Run {
+  contender: Contender;
+  pid: number;
+  audit: string;
 }
 
 function rolloutsApi(kc: k8s.KubeConfig) {
@@ -55,23 +63,19 @@ function succeededSince(r: Rollout, t0: number): boolean {
   );
 }
 
-async function throughput(
-  kc: k8s.KubeConfig,
-  pid: number,
-  audit: string,
-  size: number,
-  label: string,
-): Promise<Figures> {
-  const fleet = await createFleet(kc, `tp${size}${label}`, size, false);
+async function throughput(kc: k8s.KubeConfig, run: Run, size: number, label: string): Promise<Figures> {
+  const fleet = await createFleet(kc, `tp${size}-${run.contender.name}`, size, false);
   const api = rolloutsApi(kc);
-  const before = processCost(pid);
+  const before = processCost(run.pid);
+  const offset = logOffset(run.audit);
   const t0 = Date.now();
   await release(kc, fleet, "web:v2");
   await waitAll(fleet.namespaces, async (ns) => succeededSince(await api.get(ns), t0), 30 * 60_000);
   const seconds = (Date.now() - t0) / 1000;
-  await sleep(2000);
-  const after = processCost(pid);
-  const requests = requestsByVerb(audit, ourAgent, t0);
+  // Let the last requests of the run reach the audit log (batch mode).
+  await sleep(3000);
+  const after = processCost(run.pid);
+  const requests = await requestsByVerb(run.audit, run.contender.owns, offset, t0);
   const total = Object.values(requests).reduce((a, b) => a + b, 0);
   await deleteFleet(kc, fleet);
   const figures: Figures = {
@@ -80,13 +84,13 @@ async function throughput(
     [`5-step canary, ${size} rollouts${label}: controller peak RSS MiB`]: after.peakRssMiB,
     [`5-step canary, ${size} rollouts${label}: API requests per rollout`]: total / size,
   };
-  for (const [verb, n] of Object.entries(requests))
+  for (const [verb, n] of Object.entries(requests).sort())
     figures[`  … ${verb} per rollout (${size}${label})`] = n / size;
   return figures;
 }
 
-async function stepLatency(kc: k8s.KubeConfig): Promise<Figures> {
-  const fleet = await createFleet(kc, "lat", approvals.rollouts, true, 10);
+async function stepLatency(kc: k8s.KubeConfig, run: Run, s: Settings): Promise<Figures> {
+  const fleet = await createFleet(kc, `lat-${run.contender.name}`, s.latency.rollouts, true, 10);
   const api = rolloutsApi(kc);
   const apps = kc.makeApiClient(k8s.AppsV1Api);
   await release(kc, fleet, "web:v2");
@@ -98,12 +102,12 @@ async function stepLatency(kc: k8s.KubeConfig): Promise<Figures> {
     });
     return list.items[0]?.spec?.replicas ?? 0;
   };
-  for (let step = 1; step <= approvals.steps; step++) {
+  for (let step = 1; step <= s.latency.steps; step++) {
     await waitAll(
       fleet.namespaces,
       async (ns) => {
-        const s = (await api.get(ns)).status?.canaryStatus;
-        return s?.currentStepIndex === step && s.currentStepState === "StepPaused";
+        const st = (await api.get(ns)).status?.canaryStatus;
+        return st?.currentStepIndex === step && st.currentStepState === "StepPaused";
       },
       10 * 60_000,
     );
@@ -149,59 +153,116 @@ async function fill(kc: k8s.KubeConfig, pods: number): Promise<void> {
   }
 }
 
-async function runOurs(): Promise<Figures> {
+/** The controller process of the measurement under way, to stop when the benchmark is stopped. */
+let running: RunningController | undefined;
+
+/** Runs `measure` once per controller, each on a fresh process that owns the API alone. */
+async function eachController(
+  contenders: Contender[],
+  audit: string,
+  what: string,
+  measure: (run: Run) => Promise<Figures>,
+  into: Record<string, Figures>,
+  measured: () => void,
+): Promise<void> {
+  for (const contender of contenders) {
+    log(`${contender.name}: ${what}`);
+    const controller = await contender.start();
+    running = controller;
+    try {
+      const figures = await measure({ contender, pid: controller.child.pid as number, audit });
+      into[contender.name] = { ...into[contender.name], ...figures };
+      measured();
+    } catch (error) {
+      // Said here: stopping may fail in turn (Rollouts left with finalizers) and hide it.
+      log(
+        `${contender.name}: ${what} failed: ${(error as Error).message}; controller log: ${controller.logFile}`,
+      );
+      throw error;
+    } finally {
+      await controller.stop();
+    }
+  }
+}
+
+/** Measures into `figures`, calling `measured` after each figure set (a long run saves as it goes). */
+async function runAll(s: Settings, figures: Record<string, Figures>, measured: () => void): Promise<void> {
+  // The builds come first: they fail fast and their CPU does not overlap a measurement.
+  const binary = s.controllers.includes("upstream") ? ensureUpstreamRollouts() : "";
+  const compiled = s.controllers.includes("ours") ? compileOurs() : undefined;
   const opts = {
     ...defaultClusterOptions,
-    name: "bench",
-    basePort: 29443,
-    nodes: quick ? 5 : 50,
-    podsPerNode: 250,
+    // A cluster of its own; KRT_BENCH_CLUSTER/KRT_BENCH_PORT_BASE move it (e.g. the smoke test
+    // beside a running benchmark). Ports used: base+0..5 control plane, base+10..17 controllers.
+    name: process.env.KRT_BENCH_CLUSTER ?? "bench",
+    basePort: Number(process.env.KRT_BENCH_PORT_BASE ?? 29443),
+    nodes: s.mode === "quick" ? 5 : 50,
+    podsPerNode: 500,
     audit: true,
   };
   await down(opts, true);
+  // Stopped from outside (a test's timeout, Ctrl-C): leave no cluster or build behind.
+  for (const signal of ["SIGTERM", "SIGINT"] as const)
+    process.once(signal, () => {
+      log(`${signal}: taking the bench cluster down`);
+      compiled?.remove();
+      running?.child.kill("SIGKILL");
+      void down(opts, true).finally(() => process.exit(1));
+    });
   const info = await up(opts);
   const kc = new k8s.KubeConfig();
   kc.loadFromFile(info.kubeconfig);
-  const webhookPort = opts.basePort + 10;
-  await installCrds(info.kubeconfig, `https://127.0.0.1:${webhookPort}/convert`);
-  const controller = await startController({
-    kubeconfig: info.kubeconfig,
-    dir: join(tmpdir(), `krt-bench-${process.pid}`),
-    webhookPort,
-    healthPort: opts.basePort + 11,
-    extraArgs: ["--kube-api-qps=100", "--kube-api-burst=200", "--log-level=warn"],
-  });
-  const pid = controller.child.pid as number;
+  const workDir = join(tmpdir(), `krt-bench-${process.pid}`);
+  const ports = { base: opts.basePort + 10 };
+  const contenders = s.controllers.map((name) =>
+    name === "ours"
+      ? ours(info.kubeconfig, workDir, ports, compiled?.entry ?? [])
+      : upstream(info.kubeconfig, workDir, ports, binary),
+  );
   const audit = auditLogPath(clusterDir(opts.name));
-  const figures: Figures = {};
+  const each = (what: string, measure: (run: Run) => Promise<Figures>) =>
+    eachController(contenders, audit, what, measure, figures, measured);
   try {
-    Object.assign(figures, await stepLatency(kc));
-    for (const size of sizes) Object.assign(figures, await throughput(kc, pid, audit, size, ""));
-    if (fillerPods > 0) {
-      await fill(kc, fillerPods);
-      for (const size of sizes)
-        Object.assign(figures, await throughput(kc, pid, audit, size, ` + ${fillerPods} pods`));
+    if (s.latency.rollouts > 0) await each("step latency", (run) => stepLatency(kc, run, s));
+    for (const size of s.sizes) await each(`${size} rollouts`, (run) => throughput(kc, run, size, ""));
+    if (s.fillerPods > 0) {
+      log(`adding ${s.fillerPods} filler pods`);
+      await fill(kc, s.fillerPods);
+      const label = ` + ${s.fillerPods} pods`;
+      for (const size of s.sizes)
+        await each(`${size} rollouts${label}`, (run) => throughput(kc, run, size, label));
     }
   } finally {
-    await controller.stop();
     await down(opts, true);
+    compiled?.remove();
   }
-  return figures;
 }
 
 async function main(): Promise<void> {
+  const settings = parseSettings(process.argv.slice(2));
+  const load = () => loadavg().map((l) => Number(l.toFixed(2)));
   const result: BenchResult = {
     machine: `${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`,
     startedAt: new Date().toISOString(),
-    mode: quick ? "quick" : "full",
-    controllers: { ours: await runOurs() },
+    mode: settings.mode,
+    settings,
+    loadAverage: { atStart: load(), atEnd: [] },
+    controllers: {},
   };
   const dir = join(cacheRoot, "bench");
   mkdirSync(dir, { recursive: true });
   const file =
     process.env.KRT_BENCH_OUT ?? join(dir, `${result.startedAt.replace(/[:.]/g, "-")}-${result.mode}.json`);
-  writeFileSync(file, JSON.stringify(result, null, 2));
-  console.log(`machine: ${result.machine}\n`);
+  const save = () => {
+    result.loadAverage.atEnd = load();
+    writeFileSync(file, JSON.stringify(result, null, 2));
+  };
+  await runAll(settings, result.controllers, save);
+  save();
+  console.log(`machine: ${result.machine}`);
+  console.log(
+    `load average (1/5/15 min): ${result.loadAverage.atStart.join(" ")} at start, ${result.loadAverage.atEnd.join(" ")} at end\n`,
+  );
   console.log(table(result));
   console.log(`\nresult: ${file}`);
 }

@@ -1,12 +1,17 @@
 // The benchmark's result: one figure per row, one column per controller, and the
 // ratio ours/upstream wherever both were measured.
 
+import type { Settings } from "./settings.js";
+
 export type Figures = Record<string, number>;
 
 export interface BenchResult {
   machine: string;
   startedAt: string;
   mode: "quick" | "full";
+  settings: Settings;
+  /** os.loadavg() (1, 5, 15 minutes) when the run started and ended: the machine may be shared. */
+  loadAverage: { atStart: number[]; atEnd: number[] };
   controllers: Record<string, Figures>;
 }
 

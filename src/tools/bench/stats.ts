@@ -1,4 +1,5 @@
-import { readFileSync } from "node:fs";
+import { createReadStream, readFileSync, statSync } from "node:fs";
+import { createInterface } from "node:readline";
 
 /** The q-quantile (0..1) of a sample, nearest-rank. */
 export function quantile(values: number[], q: number): number {
@@ -24,17 +25,32 @@ export function processCost(pid: number): ProcessCost {
   return { peakRssMiB: hwm / 1024, cpuSeconds: ticks / 100 };
 }
 
-/** Requests in an apiserver JSON audit log whose user agent starts with `agent`, by verb. */
-export function requestsByVerb(auditLog: string, agent: string, since = 0): Record<string, number> {
-  const out: Record<string, number> = {};
-  let text: string;
+/** The audit log's current size: where the requests of a run that starts now begin. */
+export function logOffset(auditLog: string): number {
   try {
-    text = readFileSync(auditLog, "utf8");
+    return statSync(auditLog).size;
   } catch {
-    return out;
+    return 0;
   }
-  for (const line of text.split("\n")) {
-    if (!line.includes(agent)) continue;
+}
+
+/**
+ * Requests in an apiserver JSON audit log from byte `offset` on, received at or after
+ * `since` (ms), whose user agent `owns`, by verb. Streamed: the log of a long run is large.
+ */
+export async function requestsByVerb(
+  auditLog: string,
+  owns: (userAgent: string) => boolean,
+  offset: number,
+  since: number,
+): Promise<Record<string, number>> {
+  const out: Record<string, number> = {};
+  const lines = createInterface({
+    input: createReadStream(auditLog, { start: offset }),
+    crlfDelay: Infinity,
+  });
+  for await (const line of lines) {
+    if (!line.includes('"ResponseComplete"')) continue;
     try {
       const e = JSON.parse(line) as {
         userAgent?: string;
@@ -42,8 +58,8 @@ export function requestsByVerb(auditLog: string, agent: string, since = 0): Reco
         stage?: string;
         requestReceivedTimestamp?: string;
       };
-      if (e.stage !== "ResponseComplete" || !e.userAgent?.startsWith(agent)) continue;
-      if (since && Date.parse(e.requestReceivedTimestamp ?? "") < since) continue;
+      if (e.stage !== "ResponseComplete" || !owns(e.userAgent ?? "")) continue;
+      if (Date.parse(e.requestReceivedTimestamp ?? "") < since) continue;
       out[e.verb ?? "?"] = (out[e.verb ?? "?"] ?? 0) + 1;
     } catch {
       // a partial line at the end of a log being written

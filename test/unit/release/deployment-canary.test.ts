@@ -316,4 +316,22 @@ describe("Deployment canary control (spec §4.4)", () => {
     expect(r.actions[1]).toMatchObject({ target: canaryTarget, patchType: "json" });
     expect(r.status.phase).toBe("Completed");
   });
+
+  it("Finalize removes its finalizer from a canary already being deleted (namespace deleted mid-release)", () => {
+    const p = {
+      ...br,
+      metadata: { ...br.metadata, deletionTimestamp: "t" },
+      status: {
+        phase: "Finalizing" as const,
+        observedRolloutID: "r1",
+        observedReleasePlanHash: "x",
+        canaryStatus: { currentBatch: 0, updatedReplicas: 0, updatedReadyReplicas: 0 },
+      },
+    };
+    const c = canary(1);
+    const terminating = { ...c, metadata: { ...c.metadata, deletionTimestamp: "t" } };
+    const r = planBatchRelease({ release: p, workload: stable(), deployments: [terminating] }, now);
+    expect(r.actions).toContainEqual(expect.objectContaining({ target: canaryTarget, patchType: "json" }));
+    expect(r.status.phase).toBe("Completed");
+  });
 });
