@@ -12,6 +12,7 @@ import type {
   ReplicaSet,
   StatefulSet,
 } from "../model.js";
+import type { HorizontalPodAutoscaler } from "./bluegreen-hpa.js";
 
 /** What the state machine learns about the workload before acting (upstream WorkloadEventType). */
 export type WorkloadEvent =
@@ -75,6 +76,8 @@ export interface ObservedRelease {
   canaryCreationPending?: boolean;
   /** Write the seed's apps.kruise.io batch label pair too (default true). */
   legacyBatchLabels?: boolean;
+  /** HPAs in the namespace; read for blue-green releases only, which detach the workload's. */
+  horizontalPodAutoscalers?: HorizontalPodAutoscaler[];
 }
 
 export const done = (actions: Action[] = [], extra: Partial<StepResult> = {}): StepResult => ({
