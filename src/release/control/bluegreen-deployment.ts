@@ -14,7 +14,7 @@ import {
   stableRevisionLabel,
 } from "../keys.js";
 import { batchLabelPatches } from "../labels.js";
-import type { BatchReleaseStatus, Deployment, IntOrString, ReplicaSet } from "../model.js";
+import type { BatchReleaseStatus, Deployment, IntOrString, Meta, ReplicaSet } from "../model.js";
 import { stableReplicaSet } from "../workloads/deployment.js";
 import { newReplicaSet, partitionDeploymentState } from "../workloads/deployment-partition.js";
 import { ownedReplicaSets } from "../workloads/replica-sets.js";
@@ -37,7 +37,7 @@ export interface OriginalDeploymentStrategy {
   progressDeadlineSeconds?: number;
 }
 
-export function originalStrategyOf(d: Deployment): OriginalDeploymentStrategy {
+export function originalStrategyOf(d: { metadata: Meta }): OriginalDeploymentStrategy {
   try {
     const parsed = JSON.parse(d.metadata.annotations?.[originalDeploymentStrategyAnnotation] ?? "{}");
     return parsed !== null && typeof parsed === "object" ? (parsed as OriginalDeploymentStrategy) : {};

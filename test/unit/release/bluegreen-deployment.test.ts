@@ -55,13 +55,10 @@ const hpa = (name: string, apiVersion = "autoscaling/v2"): HorizontalPodAutoscal
 });
 
 describe("blue-green Deployment control (spec §4.7)", () => {
-  it("is chosen for rollingStyle BlueGreen on a Deployment only", () => {
+  it("is chosen for rollingStyle BlueGreen on a Deployment", () => {
     expect(releaseStyle(br.spec.workloadRef, br.spec.releasePlan)).toBe("deployment-bluegreen");
     expect(
-      releaseStyle(
-        { apiVersion: "apps.kruise.io/v1alpha1", kind: "CloneSet", name: "d" },
-        br.spec.releasePlan,
-      ),
+      releaseStyle({ apiVersion: "apps/v1", kind: "StatefulSet", name: "d" }, br.spec.releasePlan),
     ).toBeUndefined();
   });
 
