@@ -68,6 +68,31 @@ export function wireEvents(
   caches.statefulSets.addHandlers(
     on((s) => byWorkload(s.metadata?.namespace ?? "", "apps/v1", "StatefulSet", s.metadata?.name ?? "")),
   );
+  // OpenKruise kinds: their informers run only where the CRDs are installed. Once one has
+  // synced, every Rollout and BatchRelease that names the kind is looked at again.
+  const kruiseEvent = (kind: string) => (o: KubeObject) =>
+    byWorkload(
+      o.metadata?.namespace ?? "",
+      o.apiVersion ?? "apps.kruise.io/v1alpha1",
+      kind,
+      o.metadata?.name ?? "",
+    );
+  const byKind = (kind: string) => () => {
+    for (const r of caches.rollouts.cache.list() as Rollout[]) {
+      const ref = r.spec.workloadRef;
+      if (ref.kind === kind && groupOf(ref.apiVersion) === "apps.kruise.io")
+        rolloutQueue.add(`${r.metadata.namespace}/${r.metadata.name}`);
+    }
+    for (const br of caches.batchReleases.cache.list() as BatchRelease[]) {
+      const ref = br.spec.workloadRef;
+      if (ref.kind === kind && groupOf(ref.apiVersion) === "apps.kruise.io")
+        releaseQueue.add(`${br.metadata.namespace}/${br.metadata.name}`);
+    }
+  };
+  caches.cloneSets.informer.addHandlers(on(kruiseEvent("CloneSet")));
+  caches.cloneSets.onSynced(byKind("CloneSet"));
+  caches.advancedStatefulSets.informer.addHandlers(on(kruiseEvent("StatefulSet")));
+  caches.advancedStatefulSets.onSynced(byKind("StatefulSet"));
   caches.replicaSets.addHandlers(
     on((rs) => {
       const owner = (rs.metadata?.ownerReferences as { kind?: string; name?: string }[] | undefined)?.find(

@@ -1,6 +1,7 @@
 import type { KubeClient } from "../kube/client.js";
 import { resourcePath } from "../kube/resource.js";
-import type { Deployment, Pod, ReplicaSet, StatefulSet } from "../release/model.js";
+import type { CloneSet, Deployment, Pod, ReplicaSet, StatefulSet } from "../release/model.js";
+import { cloneSetState, isCloneSetKind } from "../release/workloads/cloneset.js";
 import { canaryDeploymentState } from "../release/workloads/deployment.js";
 import { partitionDeploymentState } from "../release/workloads/deployment-partition.js";
 import { isStatefulSetKind, statefulSetState } from "../release/workloads/statefulset.js";
@@ -8,15 +9,41 @@ import type { WorkloadState } from "../release/workloads/workload-state.js";
 import type { ObjectRef } from "../rollout/model.js";
 import type { WorkloadView } from "../rollout/observed.js";
 import type { Caches } from "./caches.js";
+import type { OptionalKind } from "./optional-kind.js";
 
-export type Workload = Deployment | StatefulSet;
+export type Workload = Deployment | StatefulSet | CloneSet;
+
+const groupOf = (apiVersion: string) => (apiVersion.includes("/") ? apiVersion.split("/")[0] : "");
+
+/** The OpenKruise watch a reference needs, if any (any version of the group, as upstream). */
+function kruiseKind(caches: Caches, ref: ObjectRef): OptionalKind<CloneSet | StatefulSet> | undefined {
+  if (isCloneSetKind(ref)) return caches.cloneSets;
+  if (ref.kind === "StatefulSet" && groupOf(ref.apiVersion) === "apps.kruise.io")
+    return caches.advancedStatefulSets;
+  return undefined;
+}
+
+/**
+ * Whether the cache that would hold the referenced workload is synced, so that "not found"
+ * means it does not exist. False while an OpenKruise watch is starting; for a kind whose CRD is
+ * not installed it is true (the workload cannot exist), and a probe for the CRD is started.
+ */
+export function workloadCacheReady(caches: Caches, ref: ObjectRef): boolean {
+  const kind = kruiseKind(caches, ref);
+  if (!kind) return true;
+  kind.ensure();
+  return kind.state !== "starting";
+}
 
 /** The workload a reference names, from the caches; undefined when it does not exist. */
 export function findWorkload(caches: Caches, namespace: string, ref: ObjectRef): Workload | undefined {
   const key = `${namespace}/${ref.name}`;
   if (ref.kind === "Deployment" && ref.apiVersion === "apps/v1") return caches.deployments.cache.get(key);
   if (ref.kind === "StatefulSet" && ref.apiVersion === "apps/v1") return caches.statefulSets.cache.get(key);
-  return undefined;
+  const kind = kruiseKind(caches, ref);
+  if (!kind) return undefined;
+  kind.ensure();
+  return kind.state === "synced" ? kind.informer.cache.get(key) : undefined;
 }
 
 /** The normalised state of a workload, by kind and rolling style (upstream's controller finder). */
@@ -34,6 +61,7 @@ export function workloadState(
     if (realCanary) return canaryDeploymentState(d, replicaSets, caches.deployments.cache.list(namespace));
     return partitionDeploymentState(d, replicaSets);
   }
+  if (isCloneSetKind(ref)) return cloneSetState(w as CloneSet);
   if (isStatefulSetKind(ref)) return statefulSetState(w as StatefulSet, []);
   return undefined;
 }

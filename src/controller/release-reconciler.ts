@@ -7,7 +7,7 @@ import { planBatchRelease } from "../release/plan.js";
 import { act, type EventSink } from "./act.js";
 import { type Caches, resources } from "./caches.js";
 import { listHorizontalPodAutoscalers } from "./observe-hpa.js";
-import { findWorkload, listWorkloadPods } from "./observe-workload.js";
+import { findWorkload, listWorkloadPods, workloadCacheReady } from "./observe-workload.js";
 import { writeStatus } from "./status-patch.js";
 
 export interface ReleaseReconcilerDeps {
@@ -31,6 +31,8 @@ export function releaseReconciler(deps: ReleaseReconcilerDeps): (key: string) =>
       canaryCreatedAt.delete(key);
       return {};
     }
+    // An OpenKruise watch still filling its cache would make the workload look deleted.
+    if (!workloadCacheReady(deps.caches, release.spec.workloadRef)) return { requeueAfterMs: 1000 };
     const namespace = release.metadata.namespace;
     const log = deps.log.child({ namespace, batchRelease: release.metadata.name });
     const workload = findWorkload(deps.caches, namespace, release.spec.workloadRef);

@@ -13,7 +13,7 @@ import type { TrafficRoutingObject } from "../trafficrouting/plan.js";
 import { act, type EventSink } from "./act.js";
 import type { AnalysisSource } from "./analysis-source.js";
 import { type Caches, resources } from "./caches.js";
-import { toView, workloadState } from "./observe-workload.js";
+import { toView, workloadCacheReady, workloadState } from "./observe-workload.js";
 import { writeStatus } from "./status-patch.js";
 import type { TrafficSource } from "./traffic-source.js";
 
@@ -52,6 +52,7 @@ export function rolloutReconciler(deps: RolloutReconcilerDeps): (key: string) =>
   return async (key) => {
     const stored = deps.caches.rollouts.cache.get(key) as Rollout | undefined;
     if (!stored) return {};
+    if (!workloadCacheReady(deps.caches, stored.spec.workloadRef)) return { requeueAfterMs: 1000 };
     // Blue-green keeps its sub-status in blueGreenStatus; the state machine reads one shape.
     const rollout = internalRollout(stored);
     const namespace = rollout.metadata.namespace;

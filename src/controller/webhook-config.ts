@@ -59,11 +59,23 @@ export function webhookConfigurations(endpoint: WebhookEndpoint) {
           objectSelector: workloadSelector,
           rules: [
             { apiGroups: ["apps"], apiVersions: ["v1"], operations: ["UPDATE"], resources: ["statefulsets"] },
+            // CloneSets and Advanced DaemonSets at v1alpha1 only, as upstream registers them:
+            // the hold reads the v1alpha1 shape, and with the default matchPolicy (Equivalent)
+            // the apiserver converts an update made through v1beta1 (kruise 1.9 serves a
+            // CloneSet v1beta1 with another updateStrategy) to v1alpha1 before calling us.
+            // Registered whether or not the CRDs exist: rules for absent kinds match nothing,
+            // and a CRD installed later is covered without touching the configuration.
+            {
+              apiGroups: ["apps.kruise.io"],
+              apiVersions: ["v1alpha1"],
+              operations: ["UPDATE"],
+              resources: ["clonesets", "daemonsets"],
+            },
             {
               apiGroups: ["apps.kruise.io"],
               apiVersions: ["v1alpha1", "v1beta1"],
               operations: ["UPDATE"],
-              resources: ["statefulsets", "clonesets", "daemonsets"],
+              resources: ["statefulsets"],
             },
           ],
         },

@@ -5,7 +5,9 @@
 #
 #   src/devcluster/build-kruise.sh        # prints the binary's path on stdout
 #
-# Cache: ${KRT_CACHE:-$HOME/.cache/kruise-rollout-ts}/bin/kruise-<version>/kruise-manager
+# Cache: ${KRT_CACHE:-$HOME/.cache/kruise-rollout-ts}/bin/kruise-<version>/kruise-manager, and
+# beside it crds/: the module's config/crd/bases (all of them: kruise-manager refuses to start
+# when one it indexes is missing, e.g. ImagePullJob).
 #
 # The version is pinned (KRUISE_VERSION) rather than resolved with `@latest`: the
 # module proxy on the development machines serves pinned versions of
@@ -43,7 +45,19 @@ progress() {
 }
 
 out="$CACHE/bin/kruise-$KRUISE_VERSION"
+
+# Copies the module's CRDs into $1/crds (the module is downloaded if the cache lacks it).
+copy_crds() {
+  local dir
+  dir=$(cd "${TMPDIR:-/tmp}" && GOFLAGS=-mod=mod go mod download -json "$MODULE@$KRUISE_VERSION" | sed -n 's/.*"Dir": "\(.*\)".*/\1/p')
+  [[ -d "$dir/config/crd/bases" ]] || { log "no config/crd/bases in $MODULE@$KRUISE_VERSION"; return 1; }
+  mkdir -p "$1/crds"
+  cp "$dir"/config/crd/bases/*.yaml "$1/crds/"
+  chmod u+w "$1"/crds/*.yaml
+}
+
 if [[ -x "$out/kruise-manager" ]]; then
+  [[ -d "$out/crds" ]] || copy_crds "$out"
   log "kruise $KRUISE_VERSION: cached in $out"
   echo "$out/kruise-manager"
   exit 0
@@ -68,6 +82,7 @@ go get -tool "$MODULE@$KRUISE_VERSION" 2>&1 | tail -n 3 >&2
 log "kruise $KRUISE_VERSION: compiling kruise-manager (10-25 min cold on 2 cores)"
 go build -v -trimpath -ldflags "-s -w" -o "$out.tmp/kruise-manager" "$MODULE" 2>&1 | progress kruise-manager
 [[ ${PIPESTATUS[0]} -eq 0 ]] || { log "kruise-manager build failed"; exit 1; }
+copy_crds "$out.tmp"
 rm -rf "$out"; mv "$out.tmp" "$out"
 log "kruise $KRUISE_VERSION: built into $out"
 echo "$out/kruise-manager"

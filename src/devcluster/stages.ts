@@ -1,7 +1,11 @@
 // KWOK Stages: how fake nodes and pods move through their lifecycle. KWOK v0.8 ships
 // none built in, so we write our own, tuned for tests: nodes become Ready at once
 // and keep a Lease; pods become Running and Ready as soon as they are scheduled and
-// leave at once when deleted.
+// leave at once when deleted. Two more play the kubelet's part in an OpenKruise in-place
+// update: a container whose image changed in the spec reports the new image (and image
+// ID) at once, and a pod's Ready condition follows its readiness gates, as the kubelet
+// computes it (kruise closes its InPlaceUpdateReady gate before it changes an image and
+// opens it once the container statuses show the new one).
 import { stringify } from "yaml";
 
 const nodeStatus = `
@@ -50,6 +54,7 @@ conditions:
 containerStatuses:
 {{ range .spec.containers }}
 - image: {{ .image | Quote }}
+  imageID: {{ printf "kwok://%s" .image | Quote }}
   name: {{ .name | Quote }}
   ready: true
   restartCount: 0
@@ -63,6 +68,44 @@ podIP: {{ PodIPWith .spec.nodeName ( or .spec.hostNetwork false ) ( or .metadata
 phase: Running
 startTime: {{ $now | Quote }}
 `;
+
+/** Every container again, with the image its spec names now (an in-place update). */
+const containerImagesStatus = `
+{{ $now := Now }}
+containerStatuses:
+{{ range .spec.containers }}
+- image: {{ .image | Quote }}
+  imageID: {{ printf "kwok://%s" .image | Quote }}
+  name: {{ .name | Quote }}
+  ready: true
+  restartCount: 0
+  started: true
+  state:
+    running:
+      startedAt: {{ $now | Quote }}
+{{ end }}
+`;
+
+const readyCondition = (status: "True" | "False") => `
+conditions:
+- lastTransitionTime: {{ Now | Quote }}
+  status: "${status}"
+  type: Ready
+  reason: ${status === "False" ? "ReadinessGatesNotReady" : '""'}
+`;
+
+// jq over the pod: whether the images in the spec and in the container statuses differ, and
+// whether every readiness gate's condition is True.
+const imagesDiffer =
+  '([.spec.containers[] | .name + "=" + .image] | sort) != ([.status.containerStatuses[]? | .name + "=" + .image] | sort)';
+const gatesOpen =
+  '[(.spec.readinessGates // [])[].conditionType] as $gates | [.status.conditions[]? | select(.status == "True") | .type] as $true | all($gates[]; . as $g | any($true[]; . == $g))';
+const readyStatus = '.status.conditions[]? | select(.type == "Ready") | .status';
+
+const running = [
+  { key: ".metadata.deletionTimestamp", operator: "DoesNotExist" },
+  { key: ".status.podIP", operator: "Exists" },
+];
 
 function stage(name: string, kind: "Node" | "Pod", spec: Record<string, unknown>) {
   return {
@@ -96,6 +139,30 @@ export function kwokStages(): Record<string, unknown>[] {
         ],
       },
       next: { statusTemplate: podReadyStatus },
+    }),
+    stage("pod-container-image", "Pod", {
+      selector: { matchExpressions: [...running, { key: imagesDiffer, operator: "In", values: ["true"] }] },
+      next: { statusTemplate: containerImagesStatus },
+    }),
+    stage("pod-gates-closed", "Pod", {
+      selector: {
+        matchExpressions: [
+          ...running,
+          { key: gatesOpen, operator: "In", values: ["false"] },
+          { key: readyStatus, operator: "In", values: ["True"] },
+        ],
+      },
+      next: { statusTemplate: readyCondition("False") },
+    }),
+    stage("pod-gates-open", "Pod", {
+      selector: {
+        matchExpressions: [
+          ...running,
+          { key: gatesOpen, operator: "In", values: ["true"] },
+          { key: readyStatus, operator: "In", values: ["False"] },
+        ],
+      },
+      next: { statusTemplate: readyCondition("True") },
     }),
     stage("pod-delete", "Pod", {
       selector: { matchExpressions: [{ key: ".metadata.deletionTimestamp", operator: "Exists" }] },
