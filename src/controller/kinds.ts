@@ -12,6 +12,16 @@ const table: Record<string, ResourceRef> = {
   "apps/v1/StatefulSet": { group: "apps", version: "v1", plural: "statefulsets" },
   "apps/v1/DaemonSet": { group: "apps", version: "v1", plural: "daemonsets" },
   "apps/v1/ControllerRevision": { group: "apps", version: "v1", plural: "controllerrevisions" },
+  "autoscaling/v2/HorizontalPodAutoscaler": {
+    group: "autoscaling",
+    version: "v2",
+    plural: "horizontalpodautoscalers",
+  },
+  "autoscaling/v1/HorizontalPodAutoscaler": {
+    group: "autoscaling",
+    version: "v1",
+    plural: "horizontalpodautoscalers",
+  },
   "apps.kruise.io/v1alpha1/CloneSet": { group: "apps.kruise.io", version: "v1alpha1", plural: "clonesets" },
   "apps.kruise.io/v1alpha1/DaemonSet": { group: "apps.kruise.io", version: "v1alpha1", plural: "daemonsets" },
   "apps.kruise.io/v1beta1/StatefulSet": {

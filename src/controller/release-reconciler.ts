@@ -6,6 +6,7 @@ import type { BatchRelease } from "../release/model.js";
 import { planBatchRelease } from "../release/plan.js";
 import { act, type EventSink } from "./act.js";
 import { type Caches, resources } from "./caches.js";
+import { listHorizontalPodAutoscalers } from "./observe-hpa.js";
 import { findWorkload, listWorkloadPods, workloadCacheReady } from "./observe-workload.js";
 import { writeStatus } from "./status-patch.js";
 
@@ -37,6 +38,10 @@ export function releaseReconciler(deps: ReleaseReconcilerDeps): (key: string) =>
     const workload = findWorkload(deps.caches, namespace, release.spec.workloadRef);
     const pods = workload ? await listWorkloadPods(deps.client, namespace, workload) : [];
     const deployments = deps.caches.deployments.cache.list(namespace);
+    const hpas =
+      release.spec.releasePlan.rollingStyle === "BlueGreen"
+        ? { horizontalPodAutoscalers: await listHorizontalPodAutoscalers(deps.client, namespace) }
+        : {};
     const created = canaryCreatedAt.get(key);
     const canarySeen = deployments.some(
       (d) => d.metadata.labels?.[canaryDeploymentLabel] === release.spec.workloadRef.name,
@@ -52,6 +57,7 @@ export function releaseReconciler(deps: ReleaseReconcilerDeps): (key: string) =>
         pods,
         canaryCreationPending: canaryCreatedAt.has(key),
         legacyBatchLabels: deps.legacyBatchLabels,
+        ...hpas,
       },
       new Date(),
     );

@@ -3,6 +3,7 @@ import type { KubeClient } from "../kube/client.js";
 import type { ReconcileResult } from "../kube/queue.js";
 import type { BatchRelease } from "../release/model.js";
 import { releasePlanHash } from "../release/plan-hash.js";
+import { externalStatus, internalRollout } from "../rollout/bluegreen-status.js";
 import type { Rollout } from "../rollout/model.js";
 import type { BatchReleaseView } from "../rollout/observed.js";
 import { planRollout } from "../rollout/plan.js";
@@ -49,9 +50,11 @@ function releaseView(br: BatchRelease): BatchReleaseView {
  */
 export function rolloutReconciler(deps: RolloutReconcilerDeps): (key: string) => Promise<ReconcileResult> {
   return async (key) => {
-    const rollout = deps.caches.rollouts.cache.get(key) as Rollout | undefined;
-    if (!rollout) return {};
-    if (!workloadCacheReady(deps.caches, rollout.spec.workloadRef)) return { requeueAfterMs: 1000 };
+    const stored = deps.caches.rollouts.cache.get(key) as Rollout | undefined;
+    if (!stored) return {};
+    if (!workloadCacheReady(deps.caches, stored.spec.workloadRef)) return { requeueAfterMs: 1000 };
+    // Blue-green keeps its sub-status in blueGreenStatus; the state machine reads one shape.
+    const rollout = internalRollout(stored);
     const namespace = rollout.metadata.namespace;
     const log = deps.log.child({ namespace, rollout: rollout.metadata.name });
     const state = workloadState(deps.caches, namespace, rollout.spec.workloadRef, isRealCanary(rollout));
@@ -77,7 +80,7 @@ export function rolloutReconciler(deps: RolloutReconcilerDeps): (key: string) =>
       ...(analysis && { analysis }),
       now: new Date(),
     });
-    if (await writeStatus(deps.client, resources.rollouts, rollout, plan.status)) {
+    if (await writeStatus(deps.client, resources.rollouts, stored, externalStatus(rollout, plan.status))) {
       deps.onPlanned?.(rollout, plan.status, log);
     }
     log.debug(

@@ -364,8 +364,13 @@ function inRolling(pass: Pass, hash: string): void {
   }
   if (sub.canaryRevision && sub.canaryRevision !== workload.canaryRevision && !workload.isRollback) {
     if (pass.rollout.spec.strategy.blueGreen) {
-      pass.status.message =
+      // Upstream refuses (BadRequest) and says so in the condition and the status; the release
+      // stays where it is until the template goes back to the released or the stable revision.
+      const refused =
         "new version releasing detected in the progress of blue-green release, please rollback first";
+      const cond = getCondition(pass.status.conditions, ConditionType.Progressing);
+      if (cond) cond.message = refused;
+      pass.status.message = refused;
       return;
     }
     if (sub.finalisingStep === "")

@@ -14,6 +14,7 @@ export const StableRevisionLabel = "rollouts.kruise.io/stable-revision";
 const RolloutIdKey = "rollouts.kruise.io/rollout-id";
 const DeploymentStrategyAnnotation = "rollouts.kruise.io/deployment-strategy";
 const DaemonSetOriginalStrategyAnnotation = "rollouts.kruise.io/daemonset-original-update-strategy";
+const OriginalDeploymentStrategyAnnotation = "rollouts.kruise.io/original-deployment-strategy";
 const holdPartition = 32767;
 const cloneSetHoldPartition = "100%";
 
@@ -115,6 +116,8 @@ function holdDeployment(newObj: Workload, oldObj: Workload, ctx: HoldContext): J
   const spec = newObj.spec ?? {};
   if (newObj.metadata?.annotations?.[InProgressingAnnotation]) {
     // Already in a release: keep it held whatever the update says.
+    if (!isPartitionStyle(newObj) && newObj.metadata.annotations[OriginalDeploymentStrategyAnnotation])
+      return holdBlueGreenDeployment(newObj, oldObj);
     const ops: JsonPatchOperation[] = [];
     if (!spec.paused) ops.push({ op: "add", path: "/spec/paused", value: true });
     if (isPartitionStyle(newObj)) {
@@ -154,6 +157,24 @@ function holdDeployment(newObj: Workload, oldObj: Workload, ctx: HoldContext): J
       JSON.stringify({ rolloutName: rollout.name }),
     ),
   ];
+}
+
+/**
+ * Blue-green runs the native rolling update itself (unpaused, surging), so `paused` belongs to
+ * the release. Only a new template is held: the Rollout then sees a rollback, or refuses a
+ * further version. The strategy stays a RollingUpdate.
+ */
+function holdBlueGreenDeployment(newObj: Workload, oldObj: Workload): JsonPatchOperation[] {
+  const ops: JsonPatchOperation[] = [];
+  if (isEffectiveChange(oldObj, newObj) && !newObj.spec?.paused)
+    ops.push({ op: "add", path: "/spec/paused", value: true });
+  if (newObj.spec?.strategy?.type !== "RollingUpdate")
+    ops.push({
+      op: "add",
+      path: "/spec/strategy/type",
+      value: oldObj.spec?.strategy?.type ?? "RollingUpdate",
+    });
+  return ops;
 }
 
 function isPartitionStyle(obj: Workload): boolean {

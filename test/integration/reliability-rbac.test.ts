@@ -203,6 +203,14 @@ const needed: Record<string, Need> = {
     "src/release/control/statefulset-partition.ts: the partition",
     "engine-matrix.test.ts (StatefulSet partition)",
   ),
+  "autoscaling/horizontalpodautoscalers list": cluster(
+    "src/controller/observe-hpa.ts: a blue-green workload's HPA",
+    "bluegreen-deployment.test.ts",
+  ),
+  "autoscaling/horizontalpodautoscalers patch": cluster(
+    "src/release/control/bluegreen-hpa.ts: detached for the release, re-attached after",
+    "bluegreen-deployment.test.ts",
+  ),
   "gateway.networking.k8s.io/httproutes get": cluster(
     "src/controller/read-network.ts",
     "traffic-gateway.test.ts",

@@ -1,17 +1,26 @@
 // Blue-green style for Deployments (spec §4.7): new pods are surged on top of the old ones
 // (maxSurge = step replicas, maxUnavailable = 0) and never become available (huge
 // minReadySeconds), so the old pods stay until Finalize restores the original strategy.
-// Traffic is switched by the Rollout, not here. Disabling the HPA needs the HPAs in the
-// observation (`horizontalPodAutoscalers`); without them nothing is written for HPAs.
+// Traffic is switched by the Rollout, not here. The HPA is detached for the release
+// (bluegreen-hpa.ts) from the HPAs in the observation.
 
 import { type Action, patch } from "../actions.js";
 import { batchNotReadyReason, fenceposts, newReplicaSetLimit } from "../batches.js";
 import { scaledValue } from "../int-or-string.js";
-import { controlInfoAnnotation, originalDeploymentStrategyAnnotation, stableRevisionLabel } from "../keys.js";
-import type { BatchReleaseStatus, Deployment, IntOrString, ReplicaSet } from "../model.js";
+import {
+  controlInfoAnnotation,
+  originalDeploymentStrategyAnnotation,
+  podTemplateHashLabel,
+  stableRevisionLabel,
+} from "../keys.js";
+import { batchLabelPatches } from "../labels.js";
+import type { BatchReleaseStatus, Deployment, IntOrString, Meta, ReplicaSet } from "../model.js";
 import { stableReplicaSet } from "../workloads/deployment.js";
 import { newReplicaSet, partitionDeploymentState } from "../workloads/deployment-partition.js";
+import { ownedReplicaSets } from "../workloads/replica-sets.js";
+import { ownedPods } from "../workloads/statefulset.js";
 import type { WorkloadState } from "../workloads/workload-state.js";
+import { disableHpa, hpaOf, restoreHpa } from "./bluegreen-hpa.js";
 import { done, notYet, type ObservedRelease, type ReleaseControl } from "./control.js";
 import { controlInfo, isControlledBy } from "./control-info.js";
 import { partitionSync } from "./partition-sync.js";
@@ -20,9 +29,6 @@ import { partitionSync } from "./partition-sync.js";
 export const maxReadySeconds = 2147483646;
 /** v1beta1.MaxProgressSeconds. */
 export const maxProgressSeconds = 2147483647;
-/** Suffix upstream gives an HPA's scaleTargetRef.name to detach it during a release. */
-export const hpaDisableSuffix = "-DisableByRollout";
-
 /** The `original-deployment-strategy` annotation (upstream control.OriginalDeploymentStrategy). */
 export interface OriginalDeploymentStrategy {
   maxUnavailable?: IntOrString;
@@ -31,15 +37,7 @@ export interface OriginalDeploymentStrategy {
   progressDeadlineSeconds?: number;
 }
 
-/** A HorizontalPodAutoscaler as far as blue-green reads it. */
-export interface HorizontalPodAutoscaler {
-  apiVersion: string;
-  kind: "HorizontalPodAutoscaler";
-  metadata: { name: string; namespace?: string };
-  spec: { scaleTargetRef: { apiVersion?: string; kind: string; name: string } };
-}
-
-export function originalStrategyOf(d: Deployment): OriginalDeploymentStrategy {
+export function originalStrategyOf(d: { metadata: Meta }): OriginalDeploymentStrategy {
   try {
     const parsed = JSON.parse(d.metadata.annotations?.[originalDeploymentStrategyAnnotation] ?? "{}");
     return parsed !== null && typeof parsed === "object" ? (parsed as OriginalDeploymentStrategy) : {};
@@ -84,53 +82,27 @@ export function blueGreenNotReadyReason(d: Deployment): string | undefined {
   return undefined;
 }
 
-const groupOf = (apiVersion: string | undefined) =>
-  apiVersion?.includes("/") ? apiVersion.split("/")[0] : "";
+const deploymentKind = { apiVersion: "apps/v1", kind: "Deployment" };
 
-/** The HPA targeting `d`, whether or not it is currently detached (upstream finds v2, then v1). */
-function hpaOf(d: Deployment, hpas: HorizontalPodAutoscaler[]): HorizontalPodAutoscaler | undefined {
-  const name = d.metadata.name ?? "";
-  const ordered = [...hpas].sort(
-    (a, b) => Number(b.apiVersion === "autoscaling/v2") - Number(a.apiVersion === "autoscaling/v2"),
-  );
-  return ordered.find(
-    (h) =>
-      h.spec.scaleTargetRef.kind === "Deployment" &&
-      groupOf(h.spec.scaleTargetRef.apiVersion) === "apps" &&
-      (h.spec.scaleTargetRef.name === name || h.spec.scaleTargetRef.name === `${name}${hpaDisableSuffix}`),
-  );
-}
-
-function hpaPatch(h: HorizontalPodAutoscaler, name: string): Action {
-  return patch(
-    {
-      apiVersion: h.apiVersion,
-      kind: "HorizontalPodAutoscaler",
-      ...(h.metadata.namespace === undefined ? {} : { namespace: h.metadata.namespace }),
-      name: h.metadata.name,
-    },
-    "merge",
-    { spec: { scaleTargetRef: { name } } },
-  );
-}
-
-export function blueGreenDeploymentControl(
-  observed: ObservedRelease & { horizontalPodAutoscalers?: HorizontalPodAutoscaler[] },
-): ReleaseControl {
+export function blueGreenDeploymentControl(observed: ObservedRelease): ReleaseControl {
   const { release } = observed;
   const plan = release.spec.releasePlan;
   const deployment = observed.workload as Deployment | undefined;
   const replicaSets: ReplicaSet[] = observed.replicaSets ?? [];
   const hpas = observed.horizontalPodAutoscalers ?? [];
   const rolloutID = plan.rolloutID ?? "";
+  const newRs = deployment ? newReplicaSet(deployment, replicaSets) : undefined;
   const workload: WorkloadState | undefined = deployment
     ? (() => {
         const state = partitionDeploymentState(deployment, replicaSets);
-        const newRs = newReplicaSet(deployment, replicaSets);
+        // Upstream: the new ReplicaSet's ready pods (its pods never turn available).
         const updatedReadyReplicas = newRs?.status?.readyReplicas ?? 0;
         return { ...state, status: { ...state.status, updatedReadyReplicas } };
       })()
     : undefined;
+  const pods = deployment
+    ? ownedReplicaSets(deployment, replicaSets).flatMap((rs) => ownedPods(rs, observed.pods ?? []))
+    : [];
 
   const batchContext = (status: BatchReleaseStatus) => {
     const replicas = workload?.replicas ?? 0;
@@ -140,6 +112,26 @@ export function blueGreenDeploymentControl(
     if (currentSurge === 1) currentSurge = 0;
     const planned = newReplicaSetLimit(desiredSurge, replicas);
     return { replicas, desiredSurge, currentSurge, planned };
+  };
+
+  /**
+   * Batch labels on the new ReplicaSet's pods (upstream patches them while checking readiness).
+   * Its pod-template-hash stands for the update revision: our template hash is not Kubernetes'
+   * (spec §4.10). Nothing is labelled while the template is not the one the release recorded.
+   */
+  const batchLabels = (status: BatchReleaseStatus): Action[] => {
+    const newHash = newRs?.metadata.labels?.[podTemplateHashLabel];
+    if (!deployment || !workload || !newHash) return [];
+    if (workload.status.updateRevision !== status.updateRevision) return [];
+    return batchLabelPatches({
+      plan,
+      replicas: workload.replicas,
+      currentBatch: status.canaryStatus.currentBatch,
+      rolloutID,
+      updateRevision: newHash,
+      pods,
+      legacyLabels: observed.legacyBatchLabels ?? true,
+    });
   };
 
   return {
@@ -153,10 +145,7 @@ export function blueGreenDeploymentControl(
         observedWorkloadReplicas: workload.replicas,
       };
       if (isControlledBy(release, deployment)) return done([], { status: bookkeeping });
-      const actions: Action[] = [];
-      const hpa = hpaOf(deployment, hpas);
-      if (hpa && hpa.spec.scaleTargetRef.name === deployment.metadata.name)
-        actions.push(hpaPatch(hpa, `${deployment.metadata.name}${hpaDisableSuffix}`));
+      const actions: Action[] = disableHpa(hpaOf(deployment, deploymentKind, hpas));
       // The stable pods must never count as available to the new ReplicaSet's rollout either.
       const stable = stableReplicaSet(deployment, replicaSets);
       if (stable && stable.spec.minReadySeconds !== maxReadySeconds) {
@@ -220,8 +209,10 @@ export function blueGreenDeploymentControl(
     },
 
     ensureBatchReady(status) {
-      if (!workload) return notYet("workload not found");
+      if (!deployment || !workload) return notYet("workload not found");
+      if (workload.replicas === 0) return done();
       const ctx = batchContext(status);
+      const labels = batchLabels(status);
       const reason = batchNotReadyReason({
         rolloutID,
         updatedReplicas: workload.status.updatedReplicas,
@@ -229,10 +220,9 @@ export function blueGreenDeploymentControl(
         desiredUpdatedReplicas: ctx.planned,
         plannedUpdatedReplicas: ctx.planned,
         failureThreshold: plan.failureThreshold ?? null,
-        // Blue-green writes no batch labels.
-        pods: [],
+        pods,
       });
-      return reason ? notYet(reason) : done();
+      return reason ? notYet(reason, labels) : done(labels);
     },
 
     finalize() {
@@ -274,10 +264,7 @@ export function blueGreenDeploymentControl(
       }
       const waiting = waitAllUpdatedAndReady(deployment);
       if (waiting) return notYet(waiting);
-      const hpa = hpaOf(deployment, hpas);
-      if (hpa && hpa.spec.scaleTargetRef.name !== deployment.metadata.name)
-        actions.push(hpaPatch(hpa, deployment.metadata.name ?? ""));
-      return done(actions);
+      return done(restoreHpa(hpaOf(deployment, deploymentKind, hpas)));
     },
 
     drive: () => [],

@@ -13,6 +13,7 @@ import type {
   StatefulSet,
 } from "../model.js";
 import type { ControllerRevision, DaemonSet } from "../workloads/daemonset.js";
+import type { HorizontalPodAutoscaler } from "./bluegreen-hpa.js";
 
 /** What the state machine learns about the workload before acting (upstream WorkloadEventType). */
 export type WorkloadEvent =
@@ -78,6 +79,8 @@ export interface ObservedRelease {
   canaryCreationPending?: boolean;
   /** Write the seed's apps.kruise.io batch label pair too (default true). */
   legacyBatchLabels?: boolean;
+  /** HPAs in the namespace; read for blue-green releases only, which detach the workload's. */
+  horizontalPodAutoscalers?: HorizontalPodAutoscaler[];
 }
 
 export const done = (actions: Action[] = [], extra: Partial<StepResult> = {}): StepResult => ({

@@ -1,11 +1,12 @@
-// Which control drives a release (upstream getReleaseController). Blue-green CloneSets
-// are not implemented yet; their releases get an UnsupportedWorkload event.
+// Which control drives a release (upstream getReleaseController); other kinds get an
+// UnsupportedWorkload event.
 // Advanced StatefulSets (apps.kruise.io v1beta1/v1alpha1) share the StatefulSet-like control.
 
 import type { ObjectRef, ReleasePlan } from "../model.js";
 import { isCloneSetKind } from "../workloads/cloneset.js";
 import { isAdvancedDaemonSetKind, isNativeDaemonSetKind } from "../workloads/daemonset.js";
 import { isStatefulSetKind } from "../workloads/statefulset.js";
+import { blueGreenCloneSetControl } from "./bluegreen-cloneset.js";
 import { blueGreenDeploymentControl } from "./bluegreen-deployment.js";
 import { cloneSetPartitionControl } from "./cloneset-partition.js";
 import type { ObservedRelease, ReleaseControl } from "./control.js";
@@ -21,13 +22,17 @@ export type ReleaseStyle =
   | "statefulset-partition"
   | "cloneset-partition"
   | "deployment-bluegreen"
+  | "cloneset-bluegreen"
   | "daemonset-advanced"
   | "daemonset-native";
 
 export function releaseStyle(ref: ObjectRef, plan: ReleasePlan): ReleaseStyle | undefined {
   const rollingStyle = plan.rollingStyle || (plan.enableExtraWorkloadForCanary ? "Canary" : "");
   const isDeployment = ref.apiVersion === "apps/v1" && ref.kind === "Deployment";
-  if (rollingStyle === "BlueGreen") return isDeployment ? "deployment-bluegreen" : undefined;
+  if (rollingStyle === "BlueGreen") {
+    if (isDeployment) return "deployment-bluegreen";
+    return isCloneSetKind(ref) ? "cloneset-bluegreen" : undefined;
+  }
   if (isDeployment) return rollingStyle === "Canary" ? "deployment-canary" : "deployment-partition";
   // Upstream has no extra-workload canary for CloneSets: any non-blue-green style is a partition.
   if (isCloneSetKind(ref)) return "cloneset-partition";
@@ -48,6 +53,8 @@ export function releaseControl(style: ReleaseStyle, observed: ObservedRelease): 
       return cloneSetPartitionControl(observed);
     case "deployment-bluegreen":
       return blueGreenDeploymentControl(observed);
+    case "cloneset-bluegreen":
+      return blueGreenCloneSetControl(observed);
     case "daemonset-advanced":
       return advancedDaemonSetControl(observed);
     case "daemonset-native":

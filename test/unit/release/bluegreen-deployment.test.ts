@@ -1,17 +1,18 @@
 import { describe, expect, it } from "vitest";
 import {
   blueGreenDeploymentControl,
-  type HorizontalPodAutoscaler,
   initOriginalStrategy,
   originalStrategyJson,
   waitAllUpdatedAndReady,
 } from "../../../src/release/control/bluegreen-deployment.js";
+import type { HorizontalPodAutoscaler } from "../../../src/release/control/bluegreen-hpa.js";
 import { controlInfo } from "../../../src/release/control/control-info.js";
 import { releaseStyle } from "../../../src/release/control/select.js";
 import type { BatchRelease, BatchReleaseStatus, Deployment } from "../../../src/release/model.js";
 import { planBatchRelease } from "../../../src/release/plan.js";
 import { releasePlanHash } from "../../../src/release/plan-hash.js";
-import { deployment, now, progressing, release, replicaSet, template } from "./fixtures.js";
+import { templateHash } from "../../../src/release/template-hash.js";
+import { deployment, now, podsOf, progressing, release, replicaSet, template } from "./fixtures.js";
 
 const br = release(
   { rollingStyle: "BlueGreen", batches: [{ canaryReplicas: "50%" }, { canaryReplicas: "100%" }] },
@@ -54,13 +55,10 @@ const hpa = (name: string, apiVersion = "autoscaling/v2"): HorizontalPodAutoscal
 });
 
 describe("blue-green Deployment control (spec §4.7)", () => {
-  it("is chosen for rollingStyle BlueGreen on a Deployment only", () => {
+  it("is chosen for rollingStyle BlueGreen on a Deployment", () => {
     expect(releaseStyle(br.spec.workloadRef, br.spec.releasePlan)).toBe("deployment-bluegreen");
     expect(
-      releaseStyle(
-        { apiVersion: "apps.kruise.io/v1alpha1", kind: "CloneSet", name: "d" },
-        br.spec.releasePlan,
-      ),
+      releaseStyle({ apiVersion: "apps/v1", kind: "StatefulSet", name: "d" }, br.spec.releasePlan),
     ).toBeUndefined();
   });
 
@@ -215,6 +213,61 @@ describe("blue-green Deployment control (spec §4.7)", () => {
       replicaSets: [stableRs, newRs(1)],
     });
     expect(notReady.ensureBatchReady(statusAt(0))).toMatchObject({ done: false });
+  });
+
+  it("readiness labels the new ReplicaSet's pods with the batch, and waits for the labels", () => {
+    const status = {
+      observedGeneration: 3,
+      replicas: 6,
+      updatedReplicas: 2,
+      readyReplicas: 6,
+      availableReplicas: 4,
+    };
+    const d = controlled(
+      { strategy: { type: "RollingUpdate", rollingUpdate: { maxSurge: "50%", maxUnavailable: 0 } } },
+      status,
+    );
+    const at = { ...statusAt(0), updateRevision: templateHash(d.spec.template) };
+    const fresh = podsOf(newRs(2), 2);
+    const old = podsOf(stableRs, 4);
+    const first = blueGreenDeploymentControl({
+      release: br,
+      workload: d,
+      replicaSets: [stableRs, newRs(2)],
+      pods: [...old, ...fresh],
+      legacyBatchLabels: false,
+    }).ensureBatchReady(at);
+    expect(first.done).toBe(false);
+    expect(first.reason).toContain("pods with batch label not satisfied");
+    expect(first.actions.map((a) => (a.kind === "patch" ? [a.target.name, a.patch] : a.kind))).toEqual(
+      fresh.map((pod) => [
+        pod.metadata.name,
+        {
+          metadata: {
+            labels: { "rollouts.kruise.io/rollout-id": "r1", "rollouts.kruise.io/rollout-batch-id": "1" },
+          },
+        },
+      ]),
+    );
+    const labelled = fresh.map((pod) => ({
+      ...pod,
+      metadata: {
+        ...pod.metadata,
+        labels: {
+          ...pod.metadata.labels,
+          "rollouts.kruise.io/rollout-id": "r1",
+          "rollouts.kruise.io/rollout-batch-id": "1",
+        },
+      },
+    }));
+    const second = blueGreenDeploymentControl({
+      release: br,
+      workload: d,
+      replicaSets: [stableRs, newRs(2)],
+      pods: [...old, ...labelled],
+      legacyBatchLabels: false,
+    }).ensureBatchReady(at);
+    expect(second).toEqual({ done: true, actions: [] });
   });
 
   it("Finalize restores the original strategy and drops the annotations, then waits", () => {

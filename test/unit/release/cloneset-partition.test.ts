@@ -84,7 +84,7 @@ describe("CloneSet partition control (spec §4.5)", () => {
     expect(releaseStyle(ref, { batches: [] })).toBe("cloneset-partition");
     expect(releaseStyle(ref, { batches: [], rollingStyle: "Partition" })).toBe("cloneset-partition");
     expect(releaseStyle(ref, { batches: [], enableExtraWorkloadForCanary: true })).toBe("cloneset-partition");
-    expect(releaseStyle(ref, { batches: [], rollingStyle: "BlueGreen" })).toBeUndefined();
+    expect(releaseStyle(ref, { batches: [], rollingStyle: "BlueGreen" })).toBe("cloneset-bluegreen");
   });
 
   it("the finder view uses revision suffixes and pod-template-hash", () => {
