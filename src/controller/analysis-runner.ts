@@ -1,3 +1,4 @@
+import { emptyMetric } from "../analysis/evaluate.js";
 import type { MetricStatus, Observation } from "../analysis/model.js";
 
 // Provider queries run here, off the reconcile path: a reconcile asks for the measurements that
@@ -57,9 +58,10 @@ export function measurementSlot(
   status: MetricStatus | undefined,
 ): string {
   const which = run.stepIndex === undefined ? "background" : `step ${run.stepIndex}`;
-  const folds = status
-    ? `${status.lastMeasuredAt ?? "-"} ${status.successful + status.failed + status.inconclusive}/${status.consecutiveUncounted}`
-    : "first";
+  // A metric not in the status yet is the same slot as its empty entry: the pass that first
+  // measures it also writes that entry, and the next pass must not see a new slot and measure twice.
+  const s = status ?? emptyMetric(metric);
+  const folds = `${s.lastMeasuredAt ?? "-"} ${s.successful + s.failed + s.inconclusive}/${s.consecutiveUncounted}`;
   return `${which} ${run.canaryRevision} ${run.startedAt} ${metric} ${folds}`;
 }
 

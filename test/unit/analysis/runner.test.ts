@@ -185,6 +185,10 @@ describe("measurement slots", () => {
     expect(new Set(slots).size).toBe(slots.length);
   });
 
+  it("are the same before and after the empty entry is written, so a first measurement is not taken twice", () => {
+    expect(measurementSlot(run, "m", emptyMetric("m"))).toBe(measurementSlot(run, "m", undefined));
+  });
+
   it("differ between the step run and the background run, and between runs", () => {
     const { stepIndex: _, ...background } = run;
     expect(measurementSlot(run, "m", undefined)).not.toBe(measurementSlot(background, "m", undefined));
