@@ -62,6 +62,8 @@ export async function faultCluster(
     nodes: 5,
     log: quietLog,
   };
+  // Always from scratch: a run killed earlier can leave this cluster's data behind.
+  await down(opts);
   const info = await up(opts);
   const dir = mkdtempSync(join(tmpdir(), `krt-faults-${name}-`));
   const controllers: RunningController[] = [];
