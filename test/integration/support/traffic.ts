@@ -256,10 +256,11 @@ export class TrafficWatch {
     this.loop = this.run();
   }
 
-  private note(fact: string, value: string): void {
+  /** `at`: when the poll that saw it ended, so facts seen in one poll share their time and never look ordered. */
+  private note(fact: string, value: string, at = Date.now()): void {
     if (this.last.get(fact) === value) return;
     this.last.set(fact, value);
-    this.timeline.push({ at: Date.now(), fact, value });
+    this.timeline.push({ at, fact, value });
   }
 
   private async run(): Promise<void> {
@@ -284,15 +285,16 @@ export class TrafficWatch {
       this.api.list("apps/v1", "Deployment"),
     ]);
     const after = await this.routes(this.api);
+    const polledAt = Date.now();
     for (const pod of pods) {
       const uid = pod.metadata?.uid as string;
       if (!this.podFirstSeen.has(uid)) this.podFirstSeen.set(uid, poll);
     }
     if (before.text !== after.text) return;
     if (this.last.get("routes") !== before.text) this.routeSince = poll;
-    this.note("routes", before.text);
-    this.note("stableSelector", JSON.stringify(stable?.spec?.selector ?? null));
-    this.note("canaryService", canary ? JSON.stringify(canary.spec?.selector ?? null) : "absent");
+    this.note("routes", before.text, polledAt);
+    this.note("stableSelector", JSON.stringify(stable?.spec?.selector ?? null), polledAt);
+    this.note("canaryService", canary ? JSON.stringify(canary.spec?.selector ?? null) : "absent", polledAt);
     this.note(
       "canaryDeployment",
       JSON.stringify(
@@ -301,6 +303,7 @@ export class TrafficWatch {
           .filter((n) => n !== this.app)
           .sort(),
       ),
+      polledAt,
     );
     if (!before.toCanary) return;
     this.checkedStates++;
