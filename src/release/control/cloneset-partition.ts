@@ -6,17 +6,16 @@
 import { type Action, patch } from "../actions.js";
 import { batchNotReadyReason, batchReplicas } from "../batches.js";
 import { scaledValue } from "../int-or-string.js";
-import { controlInfoAnnotation, noNeedUpdateLabel } from "../keys.js";
+import { controlInfoAnnotation } from "../keys.js";
 import { batchLabelPatches } from "../labels.js";
 import type { BatchReleaseStatus, CloneSet, IntOrString } from "../model.js";
-import { isTerminating, runsRevision } from "../pods.js";
 import { cloneSetState } from "../workloads/cloneset.js";
 import { ownedPods } from "../workloads/statefulset.js";
 import { done, notYet, type ObservedRelease, type ReleaseControl } from "./control.js";
 import { controlInfo, isControlledBy } from "./control-info.js";
 import { partitionSync } from "./partition-sync.js";
 import { initializeBookkeeping } from "./rollback-initialize.js";
-import { podsForUnorderedUpdate } from "./rollback-pod-filter.js";
+import { podsForUnorderedUpdate, recountNoNeedUpdate } from "./rollback-pod-filter.js";
 
 /** The partition the webhook and Initialize hold a CloneSet with. */
 export const cloneSetHoldPartition = "100%";
@@ -84,16 +83,6 @@ export function cloneSetPartitionControl(observed: ObservedRelease): ReleaseCont
     });
   };
 
-  const recountNoNeedUpdate = (status: BatchReleaseStatus): number | undefined => {
-    if (!rolloutID || (status.canaryStatus.noNeedUpdateReplicas ?? null) === null) return undefined;
-    return pods.filter(
-      (p) =>
-        !isTerminating(p) &&
-        runsRevision(p.metadata.labels, status.updateRevision ?? "") &&
-        p.metadata.labels?.[noNeedUpdateLabel] === rolloutID,
-    ).length;
-  };
-
   return {
     sync: (status) => partitionSync(release, workload, status),
 
@@ -114,7 +103,7 @@ export function cloneSetPartitionControl(observed: ObservedRelease): ReleaseCont
     upgradeBatch(status) {
       if (!workload || !set) return notYet("workload not found");
       if (workload.replicas === 0) return done();
-      const noNeedUpdate = recountNoNeedUpdate(status);
+      const noNeedUpdate = recountNoNeedUpdate(pods, rolloutID, status);
       const counted: BatchReleaseStatus =
         noNeedUpdate === undefined
           ? status

@@ -4,13 +4,11 @@
 // unordered pod filter.
 
 import { batchNotReadyReason, batchReplicas } from "../batches.js";
-import { noNeedUpdateLabel } from "../keys.js";
 import { batchLabelPatches } from "../labels.js";
 import type { BatchRelease, BatchReleaseStatus, Pod } from "../model.js";
-import { isTerminating, runsRevision } from "../pods.js";
 import type { WorkloadState } from "../workloads/workload-state.js";
 import { done, notYet, type StepResult } from "./control.js";
-import { podsForUnorderedUpdate } from "./rollback-pod-filter.js";
+import { podsForUnorderedUpdate, recountNoNeedUpdate } from "./rollback-pod-filter.js";
 
 export interface DaemonSetBatch {
   replicas: number;
@@ -81,13 +79,8 @@ export function withRecountedNoNeedUpdate(
   pods: Pod[],
 ): { status: BatchReleaseStatus; noNeedUpdate?: number } {
   const rolloutID = release.spec.releasePlan.rolloutID ?? "";
-  if (!rolloutID || (status.canaryStatus.noNeedUpdateReplicas ?? null) === null) return { status };
-  const noNeedUpdate = pods.filter(
-    (p) =>
-      !isTerminating(p) &&
-      runsRevision(p.metadata.labels, status.updateRevision ?? "") &&
-      p.metadata.labels?.[noNeedUpdateLabel] === rolloutID,
-  ).length;
+  const noNeedUpdate = recountNoNeedUpdate(pods, rolloutID, status);
+  if (noNeedUpdate === undefined) return { status };
   return {
     status: { ...status, canaryStatus: { ...status.canaryStatus, noNeedUpdateReplicas: noNeedUpdate } },
     noNeedUpdate,

@@ -3,7 +3,7 @@
 // as upstream labelpatch/filter.go does for unordered and ordered StatefulSet updates.
 
 import { noNeedUpdateLabel, rolloutIdLabel } from "../keys.js";
-import type { Pod } from "../model.js";
+import type { BatchReleaseStatus, Pod } from "../model.js";
 import { isTerminating, runsRevision } from "../pods.js";
 
 export interface RollbackBatch {
@@ -48,4 +48,22 @@ function ordinal(pod: Pod): number {
   const name = pod.metadata.name ?? "";
   const value = Number.parseInt(name.slice(name.lastIndexOf("-") + 1), 10);
   return Number.isNaN(value) ? 0 : value;
+}
+
+/**
+ * Rollback in batch: pods may have been recreated since Initialize, so the marked ones are
+ * recounted. Undefined when the release does not roll back in batches.
+ */
+export function recountNoNeedUpdate(
+  pods: Pod[],
+  rolloutID: string,
+  status: BatchReleaseStatus,
+): number | undefined {
+  if (!rolloutID || (status.canaryStatus.noNeedUpdateReplicas ?? null) === null) return undefined;
+  return pods.filter(
+    (p) =>
+      !isTerminating(p) &&
+      runsRevision(p.metadata.labels, status.updateRevision ?? "") &&
+      p.metadata.labels?.[noNeedUpdateLabel] === rolloutID,
+  ).length;
 }

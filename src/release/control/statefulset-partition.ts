@@ -3,10 +3,9 @@
 
 import { type Action, patch } from "../actions.js";
 import { batchNotReadyReason, batchReplicas, statefulSetPartition } from "../batches.js";
-import { controlInfoAnnotation, noNeedUpdateLabel } from "../keys.js";
+import { controlInfoAnnotation } from "../keys.js";
 import { batchLabelPatches } from "../labels.js";
 import type { BatchReleaseStatus, StatefulSet } from "../model.js";
-import { isTerminating, runsRevision } from "../pods.js";
 import {
   isUnorderedUpdate,
   ownedPods,
@@ -17,7 +16,7 @@ import { done, notYet, type ObservedRelease, type ReleaseControl } from "./contr
 import { controlInfo, isControlledBy } from "./control-info.js";
 import { partitionSync } from "./partition-sync.js";
 import { initializeBookkeeping } from "./rollback-initialize.js";
-import { podsForOrderedUpdate, podsForUnorderedUpdate } from "./rollback-pod-filter.js";
+import { podsForOrderedUpdate, podsForUnorderedUpdate, recountNoNeedUpdate } from "./rollback-pod-filter.js";
 
 /** The value the webhook and Initialize hold a set with: no ordinal is that high. */
 export const holdPartition = 32767;
@@ -79,17 +78,6 @@ export function statefulSetPartitionControl(observed: ObservedRelease): ReleaseC
     });
   };
 
-  /** Rollback in batch: pods may have been recreated since Initialize, so recount the marked ones. */
-  const recountNoNeedUpdate = (status: BatchReleaseStatus): number | undefined => {
-    if (!rolloutID || (status.canaryStatus.noNeedUpdateReplicas ?? null) === null) return undefined;
-    return pods.filter(
-      (p) =>
-        !isTerminating(p) &&
-        runsRevision(p.metadata.labels, status.updateRevision ?? "") &&
-        p.metadata.labels?.[noNeedUpdateLabel] === rolloutID,
-    ).length;
-  };
-
   return {
     sync: (status) => partitionSync(release, workload, status),
 
@@ -110,7 +98,7 @@ export function statefulSetPartitionControl(observed: ObservedRelease): ReleaseC
     upgradeBatch(status) {
       if (!workload || !set) return notYet("workload not found");
       if (workload.replicas === 0) return done();
-      const noNeedUpdate = recountNoNeedUpdate(status);
+      const noNeedUpdate = recountNoNeedUpdate(pods, rolloutID, status);
       const counted: BatchReleaseStatus =
         noNeedUpdate === undefined
           ? status
