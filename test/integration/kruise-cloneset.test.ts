@@ -7,14 +7,9 @@
 import type * as k8s from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningKruise } from "../../src/devcluster/kruise.js";
+import { connect, createNamespace, eventually, type TestCluster } from "./support/cluster.js";
 import {
-  connect,
-  createNamespace,
-  deleteNamespace,
-  eventually,
-  type TestCluster,
-} from "./support/cluster.js";
-import {
+  cleanUpThenStopKruise,
   expectKruiseReleased,
   identities,
   type KruiseSubject,
@@ -54,25 +49,7 @@ beforeAll(async () => {
   cluster = connect();
   kruise = await startTestKruise();
 });
-afterAll(async () => {
-  try {
-    for (const ns of namespaces) await deleteNamespace(cluster, ns);
-    // While kruise-manager and the controller still run: the workloads go, and the Rollouts'
-    // finalizers are removed, so the file leaves nothing behind.
-    await eventually(
-      "test namespaces deleted",
-      async () => {
-        const names = (await cluster.core.listNamespace()).items.map((n) => n.metadata?.name);
-        return namespaces.every((ns) => !names.includes(ns));
-      },
-      180_000,
-      1000,
-    );
-  } finally {
-    // Always: kruise's pod webhooks fail closed for every pod in the cluster.
-    await kruise?.stop();
-  }
-});
+afterAll(() => cleanUpThenStopKruise(cluster, namespaces, kruise));
 
 const asSubject = (s: KruiseSubject) => s as unknown as Subject;
 const pods = (s: KruiseSubject, expected: Record<string, number>, timeoutMs?: number) =>

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import * as k8s from "@kubernetes/client-node";
 import { expect, inject } from "vitest";
 import { type RunningKruise, startKruise } from "../../../src/devcluster/kruise.js";
-import { eventually, type TestCluster } from "./cluster.js";
+import { deleteNamespace, eventually, type TestCluster } from "./cluster.js";
 
 /**
  * Starts the real kruise-manager for one test file (call from beforeAll, stop in afterAll).
@@ -20,6 +20,32 @@ export async function startTestKruise(): Promise<RunningKruise> {
     metricsPort: base + 21,
     healthPort: base + 22,
   });
+}
+
+/**
+ * A file's afterAll: deletes its namespaces and waits until they are gone while kruise-manager and
+ * the controller still run (the workloads go, the Rollouts' finalizers are removed, nothing is
+ * left behind), then stops kruise-manager — always, as its pod webhooks fail closed for every pod.
+ */
+export async function cleanUpThenStopKruise(
+  cluster: TestCluster,
+  namespaces: string[],
+  kruise: RunningKruise | undefined,
+): Promise<void> {
+  try {
+    for (const ns of namespaces) await deleteNamespace(cluster, ns);
+    await eventually(
+      "test namespaces deleted",
+      async () => {
+        const names = (await cluster.core.listNamespace()).items.map((n) => n.metadata?.name);
+        return namespaces.every((ns) => !names.includes(ns));
+      },
+      180_000,
+      1000,
+    );
+  } finally {
+    await kruise?.stop();
+  }
 }
 
 export type KruiseKind = "CloneSet" | "AdvancedStatefulSet";
