@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { parse } from "yaml";
 import { createKubeClient } from "../kube/client.js";
 import { customResourceDefinitions, resourcePath } from "../kube/resource.js";
+import { controllerNodeOptions } from "../node-options.js";
 
 const repoRoot = join(import.meta.dirname, "..", "..");
 
@@ -88,7 +89,14 @@ export async function startController(o: ControllerOptions): Promise<RunningCont
       "--namespace=kruise-rollout",
       ...(o.extraArgs ?? []),
     ],
-    { cwd: repoRoot, stdio: ["ignore", openSync(logFile, "a"), openSync(logFile, "a")] },
+    {
+      cwd: repoRoot,
+      env: {
+        ...process.env,
+        NODE_OPTIONS: [process.env.NODE_OPTIONS, controllerNodeOptions].filter(Boolean).join(" "),
+      },
+      stdio: ["ignore", openSync(logFile, "a"), openSync(logFile, "a")],
+    },
   );
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   // Generous: on a loaded machine tsx's compile and the cache sync take a while.

@@ -1,25 +1,20 @@
-// The one way this process talks to the API server. Every request, typed or raw, passes the same
+// The one way this process talks to the API server. Every request passes the same
 // token bucket and carries the same User-Agent, so QPS/burst flags bound the whole controller.
 //
 // Raw requests and watches go through node:https directly rather than client-node's fetch-based
 // helpers because we need, in one place: the Status body of a failed call (409 vs 422 vs 410
 // decide what the caller does), the status subresource and JSON-patch content types (which
 // KubernetesObjectApi.patch cannot address), a keep-alive agent (client-node builds a new
-// agent per call), and a watch stream whose ERROR events surface as errors. Credentials still come
-// from client-node's KubeConfig, which handles kubeconfig files, exec plugins and in-cluster tokens.
+// agent per call), and a watch stream whose ERROR events surface as errors. Credentials come from
+// credentials.ts.
 import http from "node:http";
 import https from "node:https";
 import { createInterface } from "node:readline";
-import {
-  type ApiConstructor,
-  type ApiType,
-  createConfiguration,
-  KubeConfig,
-  ServerConfiguration,
-} from "@kubernetes/client-node";
 import packageJson from "../../package.json" with { type: "json" };
 import { ApiError, type ApiStatus } from "./api-error.js";
 import { type Clock, systemClock } from "./clock.js";
+import { type Credentials, loadCredentials } from "./credentials.js";
+import type { KubeConfigSource } from "./kubeconfig.js";
 import type { KubeObject } from "./object.js";
 import { TokenBucket } from "./token-bucket.js";
 
@@ -69,26 +64,6 @@ export interface WatchStream {
   abort(): void;
 }
 
-export interface KubeConfigSource {
-  /** Path of a kubeconfig file (the --kubeconfig flag). */
-  kubeconfig?: string;
-  context?: string;
-}
-
-/**
- * Finds credentials in controller-runtime's order: an explicit file, $KUBECONFIG, the pod's
- * service account, then ~/.kube/config.
- */
-export function loadKubeConfig(source: KubeConfigSource = {}): KubeConfig {
-  const config = new KubeConfig();
-  if (source.kubeconfig) config.loadFromFile(source.kubeconfig);
-  else if (!process.env.KUBECONFIG && process.env.KUBERNETES_SERVICE_HOST) config.loadFromCluster();
-  else config.loadFromDefault();
-  if (source.context) config.setCurrentContext(source.context);
-  if (!config.getCurrentCluster()) throw new Error("kubeconfig has no current cluster");
-  return config;
-}
-
 const defaultTimeoutMs = 30_000;
 
 export class KubeClient {
@@ -98,20 +73,17 @@ export class KubeClient {
   private readonly onResponse: ((call: ApiCall) => void) | undefined;
 
   constructor(
-    readonly kubeConfig: KubeConfig,
+    private readonly credentials: Credentials,
     options: KubeClientOptions = {},
   ) {
     this.bucket = new TokenBucket(options.qps ?? 20, options.burst ?? 30, options.clock ?? systemClock);
-    const cluster = kubeConfig.getCurrentCluster();
-    if (!cluster) throw new Error("kubeconfig has no current cluster");
-    this.server = new URL(cluster.server);
+    this.server = credentials.server;
     this.onResponse = options.onResponse;
   }
 
   /** The namespace of the current context ("default" when it names none), e.g. for in-cluster pods. */
   get namespace(): string {
-    const context = this.kubeConfig.getContextObject(this.kubeConfig.getCurrentContext());
-    return context?.namespace || "default";
+    return this.credentials.namespace;
   }
 
   /** Sends one request and returns the decoded JSON body; a non-2xx answer throws ApiError. */
@@ -167,28 +139,6 @@ export class KubeClient {
     };
   }
 
-  /**
-   * A typed client-node API (e.g. CoreV1Api) that shares this client's rate limit and User-Agent,
-   * for calls where the generated models are more convenient than raw JSON.
-   */
-  api<T extends ApiType>(ApiClass: ApiConstructor<T>): T {
-    const configuration = createConfiguration({
-      baseServer: new ServerConfiguration(this.server.toString().replace(/\/$/, ""), {}),
-      authMethods: { default: this.kubeConfig },
-      promiseMiddleware: [
-        {
-          pre: async (context) => {
-            await this.bucket.take();
-            context.setHeaderParam("User-Agent", userAgent);
-            return context;
-          },
-          post: async (context) => context,
-        },
-      ],
-    });
-    return new ApiClass(configuration);
-  }
-
   private async open(req: ApiRequest, signal?: AbortSignal): Promise<http.IncomingMessage> {
     await this.bucket.take();
     if (!this.onResponse) return this.send(req, signal);
@@ -218,7 +168,7 @@ export class KubeClient {
     }
     // Re-applied per request so rotated service-account tokens and exec credentials are picked up.
     const auth: https.RequestOptions = {};
-    await this.kubeConfig.applyToHTTPSOptions(auth);
+    await this.credentials.apply(auth);
     const body = req.body === undefined ? undefined : JSON.stringify(req.body);
     const headers: http.OutgoingHttpHeaders = {
       ...(auth.headers as http.OutgoingHttpHeaders | undefined),
@@ -250,8 +200,7 @@ export class KubeClient {
 
   /** One keep-alive agent per set of TLS credentials; a proxy agent from client-node is used as is. */
   private agentFor(auth: https.RequestOptions, protocol: string): http.Agent {
-    const cluster = this.kubeConfig.getCurrentCluster();
-    if (cluster?.proxyUrl && auth.agent instanceof http.Agent) return auth.agent;
+    if (auth.agent instanceof http.Agent) return auth.agent;
     const tls = {
       ca: auth.ca,
       cert: auth.cert,
@@ -273,7 +222,7 @@ export class KubeClient {
 }
 
 export function createKubeClient(source: KubeConfigSource & KubeClientOptions = {}): KubeClient {
-  return new KubeClient(loadKubeConfig(source), source);
+  return new KubeClient(loadCredentials(source), source);
 }
 
 function withoutUndefined<T extends object>(value: T): Partial<T> {
