@@ -16,6 +16,15 @@ import {
   type TestCluster,
 } from "./support/cluster.js";
 import { readRollout, rolloutFor, waitForPhase } from "./support/rollouts.js";
+import {
+  Api,
+  createEchoserver,
+  oneFixture,
+  revisionOf,
+  setImage as setDeploymentImage,
+  v1Image,
+  v2Image,
+} from "./support/traffic.js";
 import { imageOf, isPodReady, statefulSet } from "./support/workloads.js";
 
 // Issue 8 acceptance: every CLI command against a live 3-step rollout of a StatefulSet, a
@@ -42,6 +51,10 @@ async function cli(...args: string[]): Promise<Result> {
 }
 
 async function cliAs(kubeconfig: string, ...args: string[]): Promise<Result> {
+  return cliIn(ns, kubeconfig, ...args);
+}
+
+async function cliIn(namespace: string, kubeconfig: string, ...args: string[]): Promise<Result> {
   let out = "";
   let err = "";
   const stream = (append: (s: string) => void) =>
@@ -59,7 +72,7 @@ async function cliAs(kubeconfig: string, ...args: string[]): Promise<Result> {
     connect: (o) =>
       kubeCluster(createKubeClient({ kubeconfig, qps: 100, burst: 200 }), o.namespace ?? "default"),
   };
-  const code = await run(["node", "kruise-rollout", ...args, "-n", ns], deps);
+  const code = await run(["node", "kruise-rollout", ...args, "-n", namespace], deps);
   return { code, out, err };
 }
 
@@ -393,6 +406,42 @@ describe("kruise-rollout CLI on a live rollout", () => {
     expect((await cli("undo", "web")).out).toBe("statefulset.apps/web rolled back\n");
     expect(await stsImage()).toBe("echo:v3");
     expect((await cli("wait", "web", "--for=step=1", "--timeout=90s")).code).toBe(0);
+  });
+
+  // Upstream's 4-step blue-green fixture behind nginx.
+  it("drives a blue-green release through its blueGreenStatus: status, wait, approve, promote --full", async () => {
+    const bgNs = await createNamespace(cluster, "cli-bg");
+    try {
+      const api = new Api(createKubeClient({ kubeconfig: inject("kubeconfig"), qps: 100, burst: 200 }), bgNs);
+      await createEchoserver(api);
+      await api.create(oneFixture("rollout/nginx_ingress.yaml"));
+      await api.create(oneFixture("rollout/rollout_v1beta1_bluegreen_base.yaml"));
+      const bg = (...args: string[]) => cliIn(bgNs, inject("kubeconfig"), ...args);
+      expect((await bg("wait", "rollouts-demo", "--for=healthy", "--timeout=120s")).code).toBe(0);
+      await setDeploymentImage(api, "echoserver", v2Image);
+
+      expect((await bg("wait", "rollouts-demo", "--for=step=1", "--timeout=180s")).code).toBe(0);
+      const view = JSON.parse((await bg("status", "rollouts-demo", "-o", "json")).out);
+      expect(view).toMatchObject({
+        style: "blue-green",
+        phase: "Progressing",
+        step: { current: 1, total: 4, state: "StepPaused" },
+        stableRevision: await revisionOf(api, v1Image),
+        waiting: { reason: "approval", command: "approve", step: 1 },
+      });
+      expect(view.canaryRevision).not.toBe("");
+      expect((await bg("list")).out).toMatch(/rollouts-demo +Progressing +1\/4 +StepPaused /);
+
+      const approved = await bg("approve", "rollouts-demo");
+      expect(approved).toMatchObject({ code: 0, out: "rollout.rollouts.kruise.io/rollouts-demo approved\n" });
+      expect((await bg("wait", "rollouts-demo", "--for=step=2", "--timeout=180s")).code).toBe(0);
+      expect((await bg("promote", "rollouts-demo", "--full")).code).toBe(0);
+      expect((await bg("wait", "rollouts-demo", "--for=healthy", "--timeout=240s")).code).toBe(0);
+      const done = JSON.parse((await bg("status", "rollouts-demo", "-o", "json")).out);
+      expect(done).toMatchObject({ phase: "Healthy", step: { current: 4, total: 4, state: "Completed" } });
+    } finally {
+      await deleteNamespace(cluster, bgNs);
+    }
   });
 
   it("runs as a program and as the kubectl plugin, with the same exit codes", async () => {

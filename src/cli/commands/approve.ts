@@ -3,33 +3,20 @@
 import type { Rollout } from "../../rollout/model.js";
 import type { Cluster } from "../cluster.js";
 import { wrongState } from "../errors.js";
-
-type SubStatusKey = "canaryStatus" | "blueGreenStatus";
+import { type StepStatusKey, stepStatus } from "../step-status.js";
 
 /** The status patch that approves the current step, or the refusal upstream would print. */
 export function approvePatch(rollout: Rollout): {
-  status: Record<SubStatusKey, { currentStepState: "StepReady" }>;
+  status: Partial<Record<StepStatusKey, { currentStepState: "StepReady" }>>;
 } {
-  const status = rollout.status as
-    | (Rollout["status"] & { blueGreenStatus?: { currentStepState?: string } })
-    | undefined;
   const name = rollout.metadata.name;
-  const key: SubStatusKey | undefined = status?.canaryStatus
-    ? "canaryStatus"
-    : status?.blueGreenStatus
-      ? "blueGreenStatus"
-      : undefined;
-  if (!key) throw wrongState(name, "no need to approve: not in canary or blue-green progress");
-  if (status?.[key]?.currentStepState !== "StepPaused") {
-    const kind = key === "canaryStatus" ? "canary" : "blue-green";
+  const step = stepStatus(rollout);
+  if (!step) throw wrongState(name, "no need to approve: not in canary or blue-green progress");
+  if (step.sub.currentStepState !== "StepPaused") {
+    const kind = step.key === "canaryStatus" ? "canary" : "blue-green";
     throw wrongState(name, `does not allow to approve, because current ${kind} state is not 'StepPaused'`);
   }
-  return {
-    status: { [key]: { currentStepState: "StepReady" } } as Record<
-      SubStatusKey,
-      { currentStepState: "StepReady" }
-    >,
-  };
+  return { status: { [step.key]: { currentStepState: "StepReady" } } };
 }
 
 export async function approve(cluster: Cluster, name: string): Promise<string> {

@@ -6,6 +6,7 @@ import type { Rollout } from "../../rollout/model.js";
 import type { Cluster, KubeEvent } from "../cluster.js";
 import { table } from "../render/table.js";
 import { type Revision, revisions } from "../revisions.js";
+import { stepStatus } from "../step-status.js";
 
 export interface HistoryView {
   revisions: { revision: number; hash: string; images: string[]; role: string }[];
@@ -13,7 +14,7 @@ export interface HistoryView {
 }
 
 export function historyView(rollout: Rollout, history: Revision[], events: KubeEvent[]): HistoryView {
-  const sub = rollout.status?.canaryStatus;
+  const sub = stepStatus(rollout)?.sub;
   const role = (hash: string) =>
     hash === sub?.stableRevision
       ? "stable"

@@ -2,6 +2,7 @@
 import type { Rollout } from "../../rollout/model.js";
 import { strategyOf } from "../../rollout/steps.js";
 import { table } from "../render/table.js";
+import { stepStatus } from "../step-status.js";
 
 export interface ListRow {
   namespace: string;
@@ -15,7 +16,7 @@ export interface ListRow {
 export function listRows(rollouts: Rollout[]): ListRow[] {
   return rollouts
     .map((r) => {
-      const sub = r.status?.canaryStatus;
+      const sub = stepStatus(r)?.sub;
       return {
         namespace: r.metadata.namespace,
         name: r.metadata.name,

@@ -10,6 +10,7 @@ import type { Cluster } from "../cluster.js";
 import { wrongState } from "../errors.js";
 import { CliError, ExitCode } from "../exit-codes.js";
 import { type Revision, revisions } from "../revisions.js";
+import { stepStatus } from "../step-status.js";
 
 /** kubectl's choice: revision N, or (N = 0) the one before the newest. */
 export function undoTarget(history: Revision[], toRevision: number, kind: string, name: string): Revision {
@@ -26,7 +27,7 @@ export function undoTarget(history: Revision[], toRevision: number, kind: string
 
 export function abortTarget(rollout: Rollout, history: Revision[]): Revision {
   const name = rollout.metadata.name;
-  const sub = rollout.status?.canaryStatus;
+  const sub = stepStatus(rollout)?.sub;
   if (rollout.status?.phase !== "Progressing" || !sub || sub.currentStepState === "Completed")
     throw wrongState(name, "is not progressing: nothing to abort");
   const stable = history.find((r) => r.hash !== "" && r.hash === sub.stableRevision);

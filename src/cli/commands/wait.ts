@@ -4,6 +4,7 @@
 import type { Rollout } from "../../rollout/model.js";
 import type { Cluster } from "../cluster.js";
 import { CliError, ExitCode } from "../exit-codes.js";
+import { stepStatus } from "../step-status.js";
 
 export type WaitFor = { kind: "step"; step: number } | { kind: "healthy" };
 
@@ -24,7 +25,7 @@ const settled = new Set(["StepPaused", "StepReady", "Completed"]);
  */
 export function waitOutcome(rollout: Rollout, want: WaitFor, since: Date): boolean | string {
   const status = rollout.status;
-  const sub = status?.canaryStatus;
+  const sub = stepStatus(rollout)?.sub;
   const succeeded = status?.conditions?.find((c) => c.type === "Succeeded");
   // Condition times have one-second precision.
   const endedSince =

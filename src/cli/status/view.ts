@@ -5,6 +5,7 @@ import type { Pod } from "../../release/model.js";
 import { isReady, runsRevision } from "../../release/pods.js";
 import type { CanaryStep, HttpRouteMatch, Rollout } from "../../rollout/model.js";
 import { isRealCanary, resolveReplicas, rollingStyle, strategyOf } from "../../rollout/steps.js";
+import { stepStatus } from "../step-status.js";
 import type { Snapshot } from "./snapshot.js";
 
 export type StepProgress = "done" | "current" | "pending";
@@ -60,7 +61,7 @@ export interface StatusView {
 
 export function statusView(snapshot: Snapshot, now: Date): StatusView {
   const { rollout, batchRelease } = snapshot;
-  const sub = rollout.status?.canaryStatus;
+  const sub = stepStatus(rollout)?.sub;
   const steps = strategyOf(rollout).steps;
   const phase = rollout.status?.phase ?? "";
   const replicas = batchRelease?.status?.observedWorkloadReplicas ?? snapshot.pods.length;
@@ -163,7 +164,7 @@ function batchesOf(pods: Pod[], rolloutId: string): BatchView[] {
 }
 
 function waitingOf(rollout: Rollout, step: CanaryStep | undefined, now: Date): Waiting | null {
-  const sub = rollout.status?.canaryStatus;
+  const sub = stepStatus(rollout)?.sub;
   if (rollout.status?.phase !== "Progressing") return null;
   if (rollout.spec.strategy.paused) return { reason: "paused", command: "resume" };
   if (sub?.currentStepState !== "StepPaused" || !step) return null;

@@ -7,7 +7,7 @@ import { abortTarget, undoTarget } from "../../../src/cli/commands/undo.js";
 import { parseWaitFor, waitOutcome } from "../../../src/cli/commands/wait.js";
 import { CliError, ExitCode } from "../../../src/cli/exit-codes.js";
 import type { Revision } from "../../../src/cli/revisions.js";
-import { rolloutAt } from "./fixtures.js";
+import { blueGreenAt, rolloutAt } from "./fixtures.js";
 
 function refusal(fn: () => unknown): CliError {
   try {
@@ -80,6 +80,26 @@ describe("command writes and refusals", () => {
     expect(refusal(() => retryPatch(rolloutAt(3, "Completed", "Healthy"))).exitCode).toBe(
       ExitCode.wrongState,
     );
+  });
+
+  it("reads and writes a blue-green release's blueGreenStatus", () => {
+    expect(approvePatch(blueGreenAt(1, "StepPaused"))).toEqual({
+      status: { blueGreenStatus: { currentStepState: "StepReady" } },
+    });
+    expect(refusal(() => approvePatch(blueGreenAt(1, "StepUpgrade"))).message).toContain(
+      "current blue-green state is not 'StepPaused'",
+    );
+    expect(promoteWrites(blueGreenAt(1, "StepUpgrade"), true)).toEqual({
+      status: { status: { blueGreenStatus: { nextStepIndex: 3 } } },
+    });
+    expect(retryPatch(blueGreenAt(2, "StepUpgrade"))).toEqual({
+      status: { blueGreenStatus: { nextStepIndex: 2 } },
+    });
+    expect(
+      abortTarget(blueGreenAt(1, "StepPaused"), [revision(1, "web-old"), revision(2, "web-new")]).hash,
+    ).toBe("web-old");
+    expect(waitOutcome(blueGreenAt(2, "StepPaused"), { kind: "step", step: 2 }, new Date(0))).toBe(true);
+    expect(waitOutcome(blueGreenAt(1, "StepPaused"), { kind: "step", step: 2 }, new Date(0))).toBe(false);
   });
 
   it("undo picks kubectl's revision; abort picks the stable one", () => {

@@ -62,3 +62,32 @@ export function pod(ordinal: number, revision: string, batch?: number, ready = t
 }
 
 export const batchRelease = { status: { observedWorkloadReplicas: 4 } } as BatchRelease;
+
+/** The same release as a blue-green Deployment, with its status where upstream stores it. */
+export function blueGreenAt(
+  step: number,
+  state: StepState,
+  phase: "Progressing" | "Healthy" = "Progressing",
+): Rollout {
+  const r = rolloutAt(step, state, phase);
+  const { canaryStatus, ...rest } = r.status as NonNullable<Rollout["status"]>;
+  const { canaryRevision, canaryReplicas, canaryReadyReplicas, ...common } = canaryStatus as NonNullable<
+    typeof canaryStatus
+  >;
+  return {
+    ...r,
+    spec: {
+      workloadRef: { apiVersion: "apps/v1", kind: "Deployment", name: "web" },
+      strategy: { blueGreen: { steps } },
+    },
+    status: {
+      ...rest,
+      blueGreenStatus: {
+        ...common,
+        updatedRevision: canaryRevision,
+        updatedReplicas: canaryReplicas,
+        updatedReadyReplicas: canaryReadyReplicas,
+      },
+    } as NonNullable<Rollout["status"]>,
+  };
+}

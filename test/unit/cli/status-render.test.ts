@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { painter } from "../../../src/cli/render/style.js";
 import { renderStatus } from "../../../src/cli/status/render.js";
 import { statusView } from "../../../src/cli/status/view.js";
-import { batchRelease, pod, rolloutAt } from "./fixtures.js";
+import { batchRelease, blueGreenAt, pod, rolloutAt } from "./fixtures.js";
 
 const plain = { paint: painter(false), program: "kruise-rollout" };
 const now = new Date("2026-01-01T00:00:10Z");
@@ -40,6 +40,17 @@ describe("status rendering", () => {
         "",
       ].join("\n"),
     );
+  });
+
+  it("shows a blue-green release's step, revisions and approval from blueGreenStatus", () => {
+    const pods = [pod(0, "web-old"), pod(1, "web-old"), pod(2, "web-new", 1)];
+    const view = statusView({ rollout: blueGreenAt(1, "StepPaused"), batchRelease, pods }, now);
+    expect(view.style).toBe("blue-green");
+    expect(view.step).toEqual({ current: 1, total: 3, state: "StepPaused" });
+    expect([view.stableRevision, view.canaryRevision]).toEqual(["web-old", "web-new"]);
+    expect(view.new).toEqual({ ready: 1, total: 1, target: 1 });
+    expect(view.steps.map((s) => s.progress)).toEqual(["current", "pending", "pending"]);
+    expect(view.waiting).toEqual({ reason: "approval", command: "approve", step: 1 });
   });
 
   it("counts down a timed pause and offers to skip it", () => {
