@@ -436,13 +436,16 @@ describe("kruise-rollout CLI on a live rollout", () => {
       expect(approved).toMatchObject({ code: 0, out: "rollout.rollouts.kruise.io/rollouts-demo approved\n" });
       expect((await bg("wait", "rollouts-demo", "--for=step=2", "--timeout=180s")).code).toBe(0);
       expect((await bg("promote", "rollouts-demo", "--full")).code).toBe(0);
+      // Blue-green pauses on its last step too, before finalising.
+      expect((await bg("wait", "rollouts-demo", "--for=step=4", "--timeout=180s")).code).toBe(0);
+      expect((await bg("approve", "rollouts-demo")).code).toBe(0);
       expect((await bg("wait", "rollouts-demo", "--for=healthy", "--timeout=240s")).code).toBe(0);
       const done = JSON.parse((await bg("status", "rollouts-demo", "-o", "json")).out);
       expect(done).toMatchObject({ phase: "Healthy", step: { current: 4, total: 4, state: "Completed" } });
     } finally {
       await deleteNamespace(cluster, bgNs);
     }
-  });
+  }, 600_000);
 
   it("runs as a program and as the kubectl plugin, with the same exit codes", async () => {
     const exec = promisify(execFile);
