@@ -39,9 +39,9 @@ function releasingApi(kubeconfig: string, run: RunningController): RunningContro
 }
 
 // Both run as shipped: default log level (each writes its log to a file in the work
-// directory) and the client-side rate limit of 20 requests/s, bursts of 30 (our
-// --kube-api-qps/--kube-api-burst defaults; controller-runtime's for upstream, which has no
-// flag for it).
+// directory) and their default client-side rate limits: ours one bucket of 50 requests/s,
+// bursts of 100 (--kube-api-qps/--kube-api-burst); upstream, which has no flag for it,
+// controller-runtime's 20/s, bursts of 30, per resource type.
 /**
  * Compiles the controller with tsc into a directory under dist/ (gitignored), as a container
  * image runs it: through tsx the process would also carry the TypeScript loader (about 90 MiB
