@@ -11,7 +11,13 @@ import type { Rollout } from "../rollout/model.js";
 export interface Workload {
   apiVersion?: string;
   kind?: string;
-  metadata: { name: string; namespace?: string; uid?: string; annotations?: Record<string, string> };
+  metadata: {
+    name: string;
+    namespace?: string;
+    uid?: string;
+    generation?: number;
+    annotations?: Record<string, string>;
+  };
   spec: { selector?: { matchLabels?: Record<string, string> }; template?: unknown; paused?: boolean };
 }
 

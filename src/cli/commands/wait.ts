@@ -22,8 +22,16 @@ const settled = new Set(["StepPaused", "StepReady", "Completed"]);
  * true: the condition holds; a string: it cannot hold any more, and why; false: keep waiting.
  * An end of release (Succeeded or Canceled) only counts if it happened since `since`: a Healthy
  * rollout left over from the previous release must not satisfy "step 2" of the next one.
+ * `workloadGeneration` is the workload's own. A completed release's status follows it (scaling
+ * included); one behind it has not seen the latest change (a `set image` just before `wait`) and
+ * describes the previous release, however recently that ended.
  */
-export function waitOutcome(rollout: Rollout, want: WaitFor, since: Date): boolean | string {
+export function waitOutcome(
+  rollout: Rollout,
+  want: WaitFor,
+  since: Date,
+  workloadGeneration?: number,
+): boolean | string {
   const status = rollout.status;
   const sub = stepStatus(rollout)?.sub;
   const succeeded = status?.conditions?.find((c) => c.type === "Succeeded");
@@ -38,9 +46,11 @@ export function waitOutcome(rollout: Rollout, want: WaitFor, since: Date): boole
     endedSince
   )
     return "the release was canceled (the workload was rolled back)";
-  const current = (status?.observedGeneration ?? 0) >= (rollout.metadata.generation ?? 0);
+  const completed = status?.phase === "Healthy" && succeeded?.status === "True";
+  const behind = completed && !!sub && (sub.observedWorkloadGeneration ?? 0) < (workloadGeneration ?? 0);
+  const current = (status?.observedGeneration ?? 0) >= (rollout.metadata.generation ?? 0) && !behind;
   if (want.kind === "healthy") return current && status?.phase === "Healthy";
-  if (status?.phase === "Healthy") return current && succeeded?.status === "True" && endedSince;
+  if (status?.phase === "Healthy") return current && completed && endedSince;
   if (status?.phase !== "Progressing" || !sub) return false;
   // While a release initialises, the sub-status still describes the previous, completed one.
   const progressing = status.conditions?.find((c) => c.type === "Progressing");
@@ -65,7 +75,9 @@ export async function waitFor(
   const since = new Date();
   const deadline = since.getTime() + timeoutMs;
   for (;;) {
-    const outcome = waitOutcome(await cluster.getRollout(name), want, since);
+    const rollout = await cluster.getRollout(name);
+    const workload = await cluster.getWorkload(rollout);
+    const outcome = waitOutcome(rollout, want, since, workload?.metadata.generation);
     if (outcome === true) return `rollout.rollouts.kruise.io/${name} reached ${describe(want)}`;
     if (typeof outcome === "string")
       throw new CliError(

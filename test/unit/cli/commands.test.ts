@@ -136,6 +136,19 @@ describe("command writes and refusals", () => {
       lastTransitionTime: "2025-12-31T00:00:00Z",
     });
     expect(waitOutcome(healthy, { kind: "step", step: 2 }, since)).toBe(false);
+    // A release that ended within the second before the wait (condition times have one-second
+    // precision) counts only if the status has seen the workload's latest generation.
+    const justEnded = rolloutAt(3, "Completed", "Healthy");
+    justEnded.status?.conditions?.push({
+      type: "Succeeded",
+      status: "True",
+      lastTransitionTime: "2025-12-31T23:59:59.5Z",
+    });
+    if (justEnded.status?.canaryStatus) justEnded.status.canaryStatus.observedWorkloadGeneration = 3;
+    expect(waitOutcome(justEnded, { kind: "step", step: 1 }, since, 3)).toBe(true);
+    expect(waitOutcome(justEnded, { kind: "step", step: 1 }, since, 4)).toBe(false);
+    expect(waitOutcome(justEnded, { kind: "healthy" }, since, 4)).toBe(false);
+    expect(waitOutcome(justEnded, { kind: "healthy" }, since, 3)).toBe(true);
     const canceled = rolloutAt(3, "Completed", "Healthy");
     if (canceled.status)
       canceled.status.conditions = [
