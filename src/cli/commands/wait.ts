@@ -76,7 +76,8 @@ export async function waitFor(
   const deadline = since.getTime() + timeoutMs;
   for (;;) {
     const rollout = await cluster.getRollout(name);
-    const workload = await cluster.getWorkload(rollout);
+    // Only a refinement: a user allowed to read Rollouts but not the workload still waits.
+    const workload = await cluster.getWorkload(rollout).catch(() => null);
     const outcome = waitOutcome(rollout, want, since, workload?.metadata.generation);
     if (outcome === true) return `rollout.rollouts.kruise.io/${name} reached ${describe(want)}`;
     if (typeof outcome === "string")
