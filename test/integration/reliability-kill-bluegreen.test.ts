@@ -12,6 +12,7 @@ import {
 } from "./support/bluegreen.js";
 import { createNamespace, deleteNamespace, eventually } from "./support/cluster.js";
 import { type FaultCluster, faultCluster, installSharedCrds, sleep } from "./support/faults.js";
+import { StepOrder } from "./support/step-order.js";
 import {
   Api,
   canaryIngressRoutes,
@@ -48,16 +49,6 @@ afterAll(async () => {
   for (const ns of namespaces) await deleteNamespace(fc.cluster, ns).catch(() => undefined);
   await fc?.stop();
 }, 300_000);
-
-const stateRank: Record<string, number> = {
-  BeforeStepUpgrade: 0,
-  StepUpgrade: 1,
-  StepTrafficRouting: 2,
-  StepMetricsAnalysis: 3,
-  StepPaused: 4,
-  StepReady: 5,
-  Completed: 6,
-};
 
 const replicas = 3;
 const steps = [
@@ -218,14 +209,10 @@ describe.each(variants)("kill -9 at every blue-green transition: $name", (v) => 
 
     // Invariant bookkeeping over the whole run.
     let lastKey = "";
-    let lastIndex = 0;
-    let started = false;
-    const indices: number[] = [];
-    let lastRank = -1;
-    const finalising: string[] = [];
     const approvedAt = new Map<number, number>();
     /** When the last read started that still showed the release short of ResumeWorkload. */
     let blueUntil = released;
+    const order = new StepOrder(steps.length, report.violations);
     let pending: { key: string; violations: number } | undefined;
     const violations = () => report.violations.length + watch.violations.length + shares.violations.length;
     const deadline = Date.now() + 1_500_000;
@@ -243,31 +230,8 @@ describe.each(variants)("kill -9 at every blue-green transition: $name", (v) => 
       const key = keyOf(r);
       const b = statusOf(r);
       if (r.status?.phase === "Progressing" && beforeResume.has(b?.finalisingStep ?? "")) blueUntil = readAt;
-      if (key !== lastKey && r.status?.phase === "Progressing" && b) {
-        // No step skipped or repeated: the index moves 1, 2, 3 and the state within a step only forwards.
-        const index = b.currentStepIndex ?? 0;
-        const rank = stateRank[b.currentStepState ?? ""] ?? -1;
-        // The release starts at step 1; until then the status still shows the Healthy Rollout's
-        // sub-status (last step, Completed), which is not a step of this release.
-        if (!started && index === 1 && !b.finalisingStep) started = true;
-        if (!started) {
-          // nothing to check yet
-        } else if (!b.finalisingStep) {
-          if (indices.at(-1) !== index) indices.push(index);
-          if (index < lastIndex || index > lastIndex + 1)
-            report.violations.push(`step index ${lastIndex} → ${index} (${lastKey} → ${key})`);
-          else if (index === lastIndex && rank < lastRank)
-            report.violations.push(`step ${index} state went back (${lastKey} → ${key})`);
-          lastIndex = index;
-          lastRank = rank;
-        } else {
-          if (index !== steps.length) report.violations.push(`finalising at step ${index} (${key})`);
-          const seenAt = finalising.indexOf(b.finalisingStep);
-          if (seenAt >= 0 && seenAt !== finalising.length - 1)
-            report.violations.push(`finalising step ${b.finalisingStep} repeated (${key})`);
-          if (seenAt < 0) finalising.push(b.finalisingStep);
-        }
-      }
+      // No step skipped or repeated: the index moves 1, 2, 3 and the state within a step only forwards.
+      if (key !== lastKey && r.status?.phase === "Progressing" && b) order.see(b, lastKey, key);
       if (key !== lastKey) {
         report.transitions.push(key);
         // The transition before this one survived its kill: the release moved on, nothing broke.
@@ -285,7 +249,7 @@ describe.each(variants)("kill -9 at every blue-green transition: $name", (v) => 
         }
         continue;
       }
-      if (started && b?.currentStepState === "StepPaused" && !b.finalisingStep) {
+      if (order.started && b?.currentStepState === "StepPaused" && !b.finalisingStep) {
         const index = b.currentStepIndex ?? 0;
         const last = approvedAt.get(index);
         if (last === undefined) {
@@ -347,7 +311,7 @@ describe.each(variants)("kill -9 at every blue-green transition: $name", (v) => 
     });
 
     expect(report.violations).toEqual([]);
-    expect(indices).toEqual([1, 2, 3]);
+    expect(order.indices).toEqual([1, 2, 3]);
     expect(standingBy.length).toBeGreaterThan(0);
     expect(watch.checkedStates).toBeGreaterThan(0);
     // Blue-green scales nothing up under a weight: every new pod is Ready before any request

@@ -3,6 +3,7 @@ import type { RunningController } from "../../src/devcluster/controller.js";
 import { createNamespace, deleteNamespace, eventually } from "./support/cluster.js";
 import { type FaultCluster, faultCluster, installSharedCrds, sleep } from "./support/faults.js";
 import { approve, type RolloutObject, readRollout } from "./support/rollouts.js";
+import { StepOrder } from "./support/step-order.js";
 import {
   Api,
   canaryIngressRoutes,
@@ -36,16 +37,6 @@ afterAll(async () => {
   for (const ns of namespaces) await deleteNamespace(fc.cluster, ns).catch(() => undefined);
   await fc?.stop();
 }, 300_000);
-
-const stateRank: Record<string, number> = {
-  BeforeStepUpgrade: 0,
-  StepUpgrade: 1,
-  StepTrafficRouting: 2,
-  StepMetricsAnalysis: 3,
-  StepPaused: 4,
-  StepReady: 5,
-  Completed: 6,
-};
 
 const steps = [
   { traffic: "20%", replicas: 1, pause: {} },
@@ -167,12 +158,8 @@ describe.each(variants)("kill -9 at every transition: $name", (v) => {
 
     // Invariant bookkeeping over the whole run.
     let lastKey = "";
-    let lastIndex = 0;
-    let started = false;
-    const indices: number[] = [];
-    let lastRank = -1;
-    const finalising: string[] = [];
     const approvedAt = new Map<number, number>();
+    const order = new StepOrder(steps.length, report.violations);
     let pending: { key: string; violations: number } | undefined;
     const violations = () => report.violations.length + watch.violations.length;
     const deadline = Date.now() + 1_500_000;
@@ -188,31 +175,8 @@ describe.each(variants)("kill -9 at every transition: $name", (v) => {
       }
       const key = keyOf(r);
       const c = r.status?.canaryStatus;
-      if (key !== lastKey && r.status?.phase === "Progressing" && c) {
-        // No step skipped or repeated: the index moves 1, 2, 3 and the state within a step only forwards.
-        const index = c.currentStepIndex;
-        const rank = stateRank[c.currentStepState] ?? -1;
-        // The release starts at step 1; until then the status still shows the previous release's
-        // last step (Completed), which is not a step of this one.
-        if (!started && index === 1 && !c.finalisingStep) started = true;
-        if (!started) {
-          // nothing to check yet
-        } else if (!c.finalisingStep) {
-          if (indices.at(-1) !== index) indices.push(index);
-          if (index < lastIndex || index > lastIndex + 1)
-            report.violations.push(`step index ${lastIndex} → ${index} (${lastKey} → ${key})`);
-          else if (index === lastIndex && rank < lastRank)
-            report.violations.push(`step ${index} state went back (${lastKey} → ${key})`);
-          lastIndex = index;
-          lastRank = rank;
-        } else {
-          if (index !== steps.length) report.violations.push(`finalising at step ${index} (${key})`);
-          const seenAt = finalising.indexOf(c.finalisingStep);
-          if (seenAt >= 0 && seenAt !== finalising.length - 1)
-            report.violations.push(`finalising step ${c.finalisingStep} repeated (${key})`);
-          if (seenAt < 0) finalising.push(c.finalisingStep);
-        }
-      }
+      // No step skipped or repeated: the index moves 1, 2, 3 and the state within a step only forwards.
+      if (key !== lastKey && r.status?.phase === "Progressing" && c) order.see(c, lastKey, key);
       if (key !== lastKey) {
         report.transitions.push(key);
         // The transition before this one survived its kill: the rollout moved on, nothing broke.
@@ -286,7 +250,7 @@ describe.each(variants)("kill -9 at every transition: $name", (v) => {
     });
 
     expect(report.violations).toEqual([]);
-    expect(indices).toEqual([1, 2, 3]);
+    expect(order.indices).toEqual([1, 2, 3]);
     expect(watch.checkedStates).toBeGreaterThan(0);
     expect(report.reapprovals).toBe(0);
     expect(report.tried).toBeGreaterThanOrEqual(8);
