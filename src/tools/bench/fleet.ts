@@ -5,7 +5,27 @@ import * as k8s from "@kubernetes/client-node";
 // without feature gates).
 
 export interface Fleet {
+  /** Labels each of the fleet's namespaces (kruise-rollout-bench=<prefix>). */
+  prefix: string;
   namespaces: string[];
+}
+
+export interface Rollout {
+  metadata?: { namespace?: string };
+  status?: {
+    phase?: string;
+    conditions?: { type: string; status: string; lastUpdateTime?: string }[];
+    canaryStatus?: { currentStepIndex?: number; currentStepState?: string };
+  };
+}
+
+/**
+ * How long a fleet of `size` may take at something that takes up to `minutes` for 100 or
+ * fewer: a controller's client budget (requests per second) bounds how fast it goes, so
+ * the bound grows with the fleet.
+ */
+export function patience(size: number, minutes: number): number {
+  return Math.max(1, size / 100) * minutes * 60_000;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -67,22 +87,36 @@ export async function createFleet(
       },
     });
   });
+  const fleet = { prefix, namespaces };
   // Generous: a loaded machine took more than 5 minutes for 100 Rollouts.
-  await waitAll(namespaces, async (ns) => (await phase(custom, ns)) === "Healthy", 15 * 60_000);
-  return { namespaces };
+  await waitRollouts(kc, fleet, (r) => r.status?.phase === "Healthy", patience(size, 15));
+  return fleet;
 }
 
-export async function phase(custom: k8s.CustomObjectsApi, ns: string): Promise<string | undefined> {
-  const r = (await custom.getNamespacedCustomObject({
-    group: "rollouts.kruise.io",
-    version: "v1beta1",
-    namespace: ns,
-    plural: "rollouts",
-    name: "web",
-  })) as {
-    status?: { phase?: string; canaryStatus?: { currentStepState?: string; currentStepIndex?: number } };
-  };
-  return r.status?.phase;
+/**
+ * Waits until every Rollout of the fleet satisfies `done`. One cluster-wide list per pass,
+ * not a GET per Rollout: with 1000 Rollouts, polling them one by one would load the
+ * apiserver with the benchmark's own requests while it measures a controller.
+ */
+export async function waitRollouts(
+  kc: k8s.KubeConfig,
+  fleet: Fleet,
+  done: (r: Rollout) => boolean,
+  timeoutMs: number,
+): Promise<void> {
+  const custom = kc.makeApiClient(k8s.CustomObjectsApi);
+  const pending = new Set(fleet.namespaces);
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const list = (await custom
+      .listClusterCustomObject({ group: "rollouts.kruise.io", version: "v1beta1", plural: "rollouts" })
+      .catch(() => ({ items: [] }))) as { items: Rollout[] };
+    for (const r of list.items) if (done(r)) pending.delete(r.metadata?.namespace ?? "");
+    if (pending.size === 0) return;
+    if (Date.now() > deadline)
+      throw new Error(`${pending.size} of ${fleet.namespaces.length} rollouts did not get there in time`);
+    await sleep(1000);
+  }
 }
 
 export async function release(kc: k8s.KubeConfig, fleet: Fleet, image: string): Promise<void> {
@@ -107,12 +141,14 @@ export async function release(kc: k8s.KubeConfig, fleet: Fleet, image: string): 
 export async function deleteFleet(kc: k8s.KubeConfig, fleet: Fleet): Promise<void> {
   const core = kc.makeApiClient(k8s.CoreV1Api);
   await inBatches(fleet.namespaces, 20, (ns) => core.deleteNamespace({ name: ns }).then(() => undefined));
-  const gone = async (ns: string) =>
-    core.readNamespace({ name: ns }).then(
-      () => false,
-      (error: { code?: number }) => error.code === 404,
-    );
-  await waitAll(fleet.namespaces, gone, 15 * 60_000);
+  const deadline = Date.now() + patience(fleet.namespaces.length, 15);
+  for (;;) {
+    const left = await core.listNamespace({ labelSelector: `kruise-rollout-bench=${fleet.prefix}` });
+    if (left.items.length === 0) return;
+    if (Date.now() > deadline)
+      throw new Error(`${left.items.length} fleet namespaces were not deleted in time`);
+    await sleep(1000);
+  }
 }
 
 export async function inBatches<T>(
@@ -122,20 +158,5 @@ export async function inBatches<T>(
 ): Promise<void> {
   for (let i = 0; i < items.length; i += width) {
     await Promise.all(items.slice(i, i + width).map((item, j) => fn(item, i + j)));
-  }
-}
-
-export async function waitAll(
-  namespaces: string[],
-  done: (ns: string) => Promise<boolean>,
-  timeoutMs: number,
-): Promise<void> {
-  const pending = new Set(namespaces);
-  const deadline = Date.now() + timeoutMs;
-  while (pending.size > 0) {
-    if (Date.now() > deadline)
-      throw new Error(`${pending.size} of ${namespaces.length} rollouts did not get there in time`);
-    for (const ns of [...pending]) if (await done(ns).catch(() => false)) pending.delete(ns);
-    if (pending.size > 0) await sleep(500);
   }
 }

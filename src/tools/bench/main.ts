@@ -14,21 +14,21 @@ import type { RunningController } from "../../devcluster/controller.js";
 import { cacheRoot, clusterDir } from "../../devcluster/paths.js";
 import { ensureUpstreamRollouts } from "../../devcluster/upstream-rollouts.js";
 import { type Contender, compileOurs, ours, upstream } from "./contenders.js";
-import { createFleet, deleteFleet, inBatches, release, waitAll } from "./fleet.js";
+import {
+  createFleet,
+  deleteFleet,
+  inBatches,
+  patience,
+  type Rollout,
+  release,
+  waitRollouts,
+} from "./fleet.js";
 import { type BenchResult, type Figures, table } from "./report.js";
 import { parseSettings, type Settings } from "./settings.js";
 import { logOffset, processCost, quantile, requestsByVerb } from "./stats.js";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const log = (line: string) => console.error(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}`);
-
-interface Rollout {
-  status?: {
-    phase?: string;
-    conditions?: { type: string; status: string; lastUpdateTime?: string }[];
-    canaryStatus?: { currentStepIndex?: number; currentStepState?: string };
-  };
-}
 
 /** One controller process during one measurement. */
 interface Run {
@@ -65,12 +65,11 @@ function succeededSince(r: Rollout, t0: number): boolean {
 
 async function throughput(kc: k8s.KubeConfig, run: Run, size: number, label: string): Promise<Figures> {
   const fleet = await createFleet(kc, `tp${size}-${run.contender.name}`, size, false);
-  const api = rolloutsApi(kc);
   const before = processCost(run.pid);
   const offset = logOffset(run.audit);
   const t0 = Date.now();
   await release(kc, fleet, "web:v2");
-  await waitAll(fleet.namespaces, async (ns) => succeededSince(await api.get(ns), t0), 30 * 60_000);
+  await waitRollouts(kc, fleet, (r) => succeededSince(r, t0), patience(size, 30));
   const seconds = (Date.now() - t0) / 1000;
   // Let the last requests of the run reach the audit log (batch mode).
   await sleep(3000);
@@ -104,12 +103,12 @@ async function stepLatency(kc: k8s.KubeConfig, run: Run, s: Settings): Promise<F
     return list.items[0]?.spec?.replicas ?? 0;
   };
   for (let step = 1; step <= s.latency.steps; step++) {
-    await waitAll(
-      fleet.namespaces,
-      async (ns) => {
-        const st = (await api.get(ns)).status?.canaryStatus;
-        return st?.currentStepIndex === step && st.currentStepState === "StepPaused";
-      },
+    await waitRollouts(
+      kc,
+      fleet,
+      (r) =>
+        r.status?.canaryStatus?.currentStepIndex === step &&
+        r.status.canaryStatus.currentStepState === "StepPaused",
       10 * 60_000,
     );
     // One approval at a time: the latency of each is measured alone. A controller whose
