@@ -1,4 +1,4 @@
-// `npm run bench [-- --quick] [-- --sizes=1,100 --filler=10000 --latency=25x4 --controllers=ours,upstream]`:
+// `npm run bench [-- --quick] [-- --sizes=1,100 --filler=10000 --filler-sizes=100 --latency=25x4 --controllers=ours,upstream]`:
 // step latency, throughput, cost and API requests of our controller and of the upstream
 // Go controller v0.6.2, one at a time on the same local control plane (KWOK nodes). Prints
 // a table with the ratio ours/upstream and writes a JSON result file. A benchmark, not a
@@ -238,7 +238,7 @@ async function runAll(s: Settings, figures: Record<string, Figures>, measured: (
       log(`adding ${s.fillerPods} filler pods`);
       await fill(kc, s.fillerPods);
       const label = ` + ${s.fillerPods} pods`;
-      for (const size of s.sizes)
+      for (const size of s.fillerSizes)
         await each(`${size} rollouts${label}`, (run) => throughput(kc, run, size, label));
     }
   } finally {

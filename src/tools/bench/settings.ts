@@ -6,10 +6,12 @@ import type { ContenderName } from "./contenders.js";
 export interface Settings {
   mode: "quick" | "full";
   controllers: ContenderName[];
-  /** Concurrent rollouts of each throughput run. */
+  /** Concurrent rollouts of each throughput run (none: no round without filler pods). */
   sizes: number[];
   /** Unrelated pods added for the second round of throughput runs (0: no second round). */
   fillerPods: number;
+  /** The sizes of that second round: `sizes` unless given. */
+  fillerSizes: number[];
   /** The step-latency fleet: that many rollouts, each approved at that many steps (0: none). */
   latency: { rollouts: number; steps: number };
 }
@@ -19,6 +21,7 @@ const fullDefaults: Settings = {
   controllers: ["ours", "upstream"],
   sizes: [1, 100, 1000],
   fillerPods: 10_000,
+  fillerSizes: [1, 100, 1000],
   latency: { rollouts: 25, steps: 4 },
 };
 
@@ -28,6 +31,7 @@ const quickDefaults: Settings = {
   controllers: ["ours"],
   sizes: [10],
   fillerPods: 0,
+  fillerSizes: [10],
   latency: { rollouts: 5, steps: 2 },
 };
 
@@ -37,15 +41,25 @@ function count(flag: string, text: string): number {
   return n;
 }
 
+function sizes(flag: string, value: string): number[] {
+  if (value === "none") return [];
+  const list = value.split(",").map((v) => count(flag, v));
+  if (list.some((n) => n === 0)) throw new Error(`${flag}: every size must be at least 1 (or say none)`);
+  return list;
+}
+
 export function parseSettings(argv: string[]): Settings {
   const s = structuredClone(argv.includes("--quick") ? quickDefaults : fullDefaults);
+  let fillerSizes: number[] | undefined;
   for (const arg of argv) {
     if (arg === "--quick") continue;
     const [flag, value = ""] = arg.split("=", 2) as [string, string?];
     switch (flag) {
       case "--sizes":
-        s.sizes = value.split(",").map((v) => count(flag, v));
-        if (s.sizes.some((n) => n === 0)) throw new Error("--sizes: every size must be at least 1");
+        s.sizes = sizes(flag, value);
+        break;
+      case "--filler-sizes":
+        fillerSizes = sizes(flag, value);
         break;
       case "--filler":
         s.fillerPods = count(flag, value);
@@ -71,9 +85,10 @@ export function parseSettings(argv: string[]): Settings {
       }
       default:
         throw new Error(
-          `unknown argument "${arg}" (known: --quick --sizes= --filler= --latency= --controllers=)`,
+          `unknown argument "${arg}" (known: --quick --sizes= --filler= --filler-sizes= --latency= --controllers=)`,
         );
     }
   }
+  s.fillerSizes = fillerSizes ?? s.sizes;
   return s;
 }

@@ -9,6 +9,7 @@ describe("bench settings", () => {
       controllers: ["ours", "upstream"],
       sizes: [1, 100, 1000],
       fillerPods: 10_000,
+      fillerSizes: [1, 100, 1000],
       latency: { rollouts: 25, steps: 4 },
     });
   });
@@ -23,12 +24,21 @@ describe("bench settings", () => {
     expect(s.controllers).toEqual(["upstream"]);
   });
 
+  it("the round with filler pods takes its own sizes, and either round can be left out", () => {
+    expect(parseSettings(["--sizes=1,100"]).fillerSizes).toEqual([1, 100]);
+    const s = parseSettings(["--sizes=none", "--filler-sizes=100"]);
+    expect(s).toMatchObject({ sizes: [], fillerSizes: [100] });
+  });
+
   it("--latency=0 skips the step-latency fleet", () => {
     expect(parseSettings(["--latency=0"]).latency).toEqual({ rollouts: 0, steps: 0 });
   });
 
   it("names the flag of a bad value", () => {
     expect(() => parseSettings(["--sizes=1,x"])).toThrow(/--sizes/);
+    expect(() => parseSettings(["--filler-sizes=0"])).toThrow(
+      /--filler-sizes: every size must be at least 1/,
+    );
     expect(() => parseSettings(["--latency=10x5"])).toThrow(/--latency/);
     expect(() => parseSettings(["--controllers=argo"])).toThrow(/--controllers/);
     expect(() => parseSettings(["--fast"])).toThrow(/unknown argument "--fast"/);
