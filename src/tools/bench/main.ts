@@ -35,6 +35,11 @@ interface Run {
   contender: Contender;
   pid: number;
   audit: string;
+  /**
+   * Keeps and saves figures as soon as they are measured: deleting a 1000-rollout fleet
+   * afterwards takes minutes, and a stopped run should not lose what it measured.
+   */
+  record: (figures: Figures) => void;
 }
 
 function rolloutsApi(kc: k8s.KubeConfig) {
@@ -63,7 +68,7 @@ function succeededSince(r: Rollout, t0: number): boolean {
   );
 }
 
-async function throughput(kc: k8s.KubeConfig, run: Run, size: number, label: string): Promise<Figures> {
+async function throughput(kc: k8s.KubeConfig, run: Run, size: number, label: string): Promise<void> {
   const fleet = await createFleet(kc, `tp${size}-${run.contender.name}`, size, false);
   const before = processCost(run.pid);
   const offset = logOffset(run.audit);
@@ -76,7 +81,6 @@ async function throughput(kc: k8s.KubeConfig, run: Run, size: number, label: str
   const after = processCost(run.pid);
   const requests = await requestsByVerb(run.audit, run.contender.owns, offset, t0);
   const total = Object.values(requests).reduce((a, b) => a + b, 0);
-  await deleteFleet(kc, fleet);
   const figures: Figures = {
     [`5-step canary, ${size} rollouts${label}: seconds`]: seconds,
     [`5-step canary, ${size} rollouts${label}: controller CPU seconds`]: after.cpuSeconds - before.cpuSeconds,
@@ -85,10 +89,11 @@ async function throughput(kc: k8s.KubeConfig, run: Run, size: number, label: str
   };
   for (const [verb, n] of Object.entries(requests).sort())
     figures[`  … ${verb} per rollout (${size}${label})`] = n / size;
-  return figures;
+  run.record(figures);
+  await deleteFleet(kc, fleet);
 }
 
-async function stepLatency(kc: k8s.KubeConfig, run: Run, s: Settings): Promise<Figures> {
+async function stepLatency(kc: k8s.KubeConfig, run: Run, s: Settings): Promise<void> {
   const fleet = await createFleet(kc, `lat-${run.contender.name}`, s.latency.rollouts, true, 10);
   const api = rolloutsApi(kc);
   const apps = kc.makeApiClient(k8s.AppsV1Api);
@@ -131,12 +136,12 @@ async function stepLatency(kc: k8s.KubeConfig, run: Run, s: Settings): Promise<F
       samples.push(performance.now() - t0);
     });
   }
-  await deleteFleet(kc, fleet);
-  return {
+  run.record({
     [`step latency p50 ms (${samples.length} approvals)`]: quantile(samples, 0.5),
     [`step latency p99 ms (${samples.length} approvals)`]: quantile(samples, 0.99),
     [`approvals lost and sent again (of ${samples.length})`]: lost,
-  };
+  });
+  await deleteFleet(kc, fleet);
 }
 
 async function fill(kc: k8s.KubeConfig, pods: number): Promise<void> {
@@ -170,7 +175,7 @@ async function eachController(
   contenders: Contender[],
   audit: string,
   what: string,
-  measure: (run: Run) => Promise<Figures>,
+  measure: (run: Run) => Promise<void>,
   into: Record<string, Figures>,
   measured: () => void,
 ): Promise<void> {
@@ -179,9 +184,11 @@ async function eachController(
     const controller = await contender.start();
     running = controller;
     try {
-      const figures = await measure({ contender, pid: controller.child.pid as number, audit });
-      into[contender.name] = { ...into[contender.name], ...figures };
-      measured();
+      const record = (figures: Figures) => {
+        into[contender.name] = { ...into[contender.name], ...figures };
+        measured();
+      };
+      await measure({ contender, pid: controller.child.pid as number, audit, record });
     } catch (error) {
       // Said here: stopping may fail in turn (Rollouts left with finalizers) and hide it.
       log(
@@ -229,7 +236,7 @@ async function runAll(s: Settings, figures: Record<string, Figures>, measured: (
       : upstream(info.kubeconfig, workDir, ports, binary),
   );
   const audit = auditLogPath(clusterDir(opts.name));
-  const each = (what: string, measure: (run: Run) => Promise<Figures>) =>
+  const each = (what: string, measure: (run: Run) => Promise<void>) =>
     eachController(contenders, audit, what, measure, figures, measured);
   try {
     if (s.latency.rollouts > 0) await each("step latency", (run) => stepLatency(kc, run, s));
