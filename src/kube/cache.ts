@@ -27,6 +27,12 @@ export interface ReadonlyCache<T extends KubeObject> {
 
 export class ObjectCache<T extends KubeObject> implements ReadonlyCache<T> {
   private readonly objects = new Map<string, T>();
+  /**
+   * The same objects by namespace. list(namespace) runs on every watch event and every
+   * reconcile; scanning every namespace's objects there made a 1000-Rollout fleet cost
+   * CPU quadratic in its size.
+   */
+  private readonly byNamespace = new Map<string, Map<string, T>>();
 
   constructor(private readonly transform: Transform<T> = (o) => o) {}
 
@@ -39,8 +45,8 @@ export class ObjectCache<T extends KubeObject> implements ReadonlyCache<T> {
   }
 
   list(namespace?: string): T[] {
-    const all = [...this.objects.values()];
-    return namespace === undefined ? all : all.filter((o) => o.metadata?.namespace === namespace);
+    if (namespace === undefined) return [...this.objects.values()];
+    return [...(this.byNamespace.get(namespace)?.values() ?? [])];
   }
 
   /** Stores an added or modified object; returns the change, or nothing if this version is known. */
@@ -48,7 +54,7 @@ export class ObjectCache<T extends KubeObject> implements ReadonlyCache<T> {
     const object = this.transform(stripManagedFields(incoming));
     const key = objectKey(object);
     const old = this.objects.get(key);
-    this.objects.set(key, object);
+    this.store(key, object);
     if (!old) return { type: "add", object };
     if (sameVersion(old, object)) return undefined;
     return { type: "update", old, object };
@@ -59,7 +65,7 @@ export class ObjectCache<T extends KubeObject> implements ReadonlyCache<T> {
     const key = objectKey(incoming);
     const old = this.objects.get(key);
     if (!old) return undefined;
-    this.objects.delete(key);
+    this.forget(key, old);
     return { type: "delete", object: this.transform(stripManagedFields(incoming)) };
   }
 
@@ -77,10 +83,31 @@ export class ObjectCache<T extends KubeObject> implements ReadonlyCache<T> {
     }
     for (const [key, object] of this.objects) {
       if (seen.has(key)) continue;
-      this.objects.delete(key);
+      this.forget(key, object);
       changes.push({ type: "delete", object });
     }
     return changes;
+  }
+
+  private store(key: string, object: T): void {
+    this.objects.set(key, object);
+    const namespace = object.metadata?.namespace;
+    if (namespace === undefined) return;
+    let inNamespace = this.byNamespace.get(namespace);
+    if (!inNamespace) {
+      inNamespace = new Map();
+      this.byNamespace.set(namespace, inNamespace);
+    }
+    inNamespace.set(key, object);
+  }
+
+  private forget(key: string, object: T): void {
+    this.objects.delete(key);
+    const namespace = object.metadata?.namespace;
+    if (namespace === undefined) return;
+    const inNamespace = this.byNamespace.get(namespace);
+    inNamespace?.delete(key);
+    if (inNamespace?.size === 0) this.byNamespace.delete(namespace);
   }
 }
 

@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { ObjectCache, stripManagedFields } from "../../../src/kube/cache.js";
 import type { KubeObject } from "../../../src/kube/object.js";
@@ -56,5 +57,33 @@ describe("ObjectCache", () => {
     expect(cache.get("ns/a")?.spec).toBeUndefined();
     expect(cache.remove(pod("a", "2"))?.type).toBe("delete");
     expect(cache.size).toBe(0);
+  });
+
+  it("lists a namespace exactly as filtering every object would, in the same order", () => {
+    const name = fc.constantFrom("a", "b", "c");
+    const namespace = fc.constantFrom("x", "y", undefined);
+    const object = fc
+      .record({ name, namespace, rv: fc.constantFrom("1", "2") })
+      // No namespace: a cluster-scoped object, which no namespace lists.
+      .map(({ name, namespace, rv }): KubeObject => ({ metadata: { name, namespace, resourceVersion: rv } }));
+    const op = fc.oneof(
+      object.map((o) => ({ kind: "upsert" as const, objects: [o] })),
+      object.map((o) => ({ kind: "remove" as const, objects: [o] })),
+      fc.array(object, { maxLength: 5 }).map((objects) => ({ kind: "replace" as const, objects })),
+    );
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 30 }), (ops) => {
+        const cache = new ObjectCache();
+        for (const { kind, objects } of ops) {
+          if (kind === "upsert") cache.upsert(objects[0] as KubeObject);
+          else if (kind === "remove") cache.remove(objects[0] as KubeObject);
+          else cache.replace(objects);
+          for (const ns of ["x", "y", ""]) {
+            const filtered = cache.list().filter((o) => o.metadata?.namespace === ns);
+            expect(cache.list(ns)).toEqual(filtered);
+          }
+        }
+      }),
+    );
   });
 });
