@@ -33,6 +33,7 @@ export interface RolloutReconcilerDeps {
 function releaseView(br: BatchRelease): BatchReleaseView {
   return {
     exists: true,
+    deleting: br.metadata.deletionTimestamp !== undefined,
     generation: br.metadata.generation ?? 0,
     resourceVersion: br.metadata.resourceVersion ?? "",
     annotations: br.metadata.annotations ?? {},

@@ -126,6 +126,10 @@ function runTask(pass: Pass, task: Task, reason: FinaliseReason): TrafficStep {
     }
     case "ReleaseWorkloadControl":
       if (!br) return done;
+      // Already deleted, its finalizer still held by the release controller: deleting it
+      // again changes nothing and costs a request per pass (10 per rollout at 1000 Rollouts).
+      // Its removal is a watch event that brings this Rollout back. Upstream waits alike.
+      if (br.deleting) return { done: false, actions: [] };
       return {
         done: false,
         actions: [

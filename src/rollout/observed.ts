@@ -24,6 +24,8 @@ export interface WorkloadView {
 /** What the Rollout needs of its BatchRelease. */
 export interface BatchReleaseView {
   exists: true;
+  /** It has a deletionTimestamp: deleted, waiting for its finalizer. */
+  deleting: boolean;
   generation: number;
   resourceVersion: string;
   spec: Record<string, unknown> & { releasePlan: Record<string, unknown> };

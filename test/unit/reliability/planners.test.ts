@@ -239,6 +239,7 @@ const batchReleaseView: fc.Arbitrary<BatchReleaseView | null> = fc
       observedGeneration: fc.integer({ min: 0, max: 5 }),
       planHash: fc.constantFrom("h", "other"),
       rolloutID: fc.constantFrom("", "web-v2", "x"),
+      deleting: fc.boolean(),
     }),
     { nil: null },
   )
@@ -247,6 +248,7 @@ const batchReleaseView: fc.Arbitrary<BatchReleaseView | null> = fc
       ? null
       : {
           exists: true as const,
+          deleting: b.deleting,
           generation: 3,
           resourceVersion: "55",
           annotations: {},

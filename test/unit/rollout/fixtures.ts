@@ -59,6 +59,7 @@ export function readyBatchRelease(
 ): BatchReleaseView {
   return {
     exists: true,
+    deleting: false,
     generation: 3,
     resourceVersion: "55",
     annotations: {},

@@ -261,6 +261,31 @@ describe("finalising", () => {
     );
   });
 
+  it("deletes the release once, then waits for it to go", () => {
+    const status = progressingStatus(
+      {
+        currentStepIndex: 3,
+        nextStepIndex: -1,
+        currentStepState: "Completed",
+        finalisingStep: "ReleaseWorkloadControl",
+      },
+      "Finalising",
+    );
+    const br = readyBatchRelease(2, 4);
+    const plan = (batchRelease: typeof br) =>
+      planRollout(
+        observe(withHash(rollout(), status), at(10), {
+          batchRelease,
+          workload: workload({ inProgressing: false }),
+        }),
+      );
+    const first = plan(br);
+    expect(first.actions).toContainEqual(expect.objectContaining({ kind: "delete" }));
+    const terminating = plan({ ...br, deleting: true });
+    expect(terminating.actions.filter((a) => a.kind === "delete")).toEqual([]);
+    expect(terminating.status.canaryStatus?.finalisingStep).toBe("ReleaseWorkloadControl");
+  });
+
   it("completes once the release is gone", () => {
     const status = progressingStatus(
       {
