@@ -106,15 +106,30 @@ export async function waitRollouts(
 ): Promise<void> {
   const custom = kc.makeApiClient(k8s.CustomObjectsApi);
   const pending = new Set(fleet.namespaces);
+  await pollUntilNone(
+    async () => {
+      const list = (await custom
+        .listClusterCustomObject({ group: "rollouts.kruise.io", version: "v1beta1", plural: "rollouts" })
+        .catch(() => ({ items: [] }))) as { items: Rollout[] };
+      for (const r of list.items) if (done(r)) pending.delete(r.metadata?.namespace ?? "");
+      return pending.size;
+    },
+    timeoutMs,
+    (left) => `${left} of ${fleet.namespaces.length} rollouts did not get there in time`,
+  );
+}
+
+/** Polls once a second until `left` counts nothing, or fails with `late(left)` after `timeoutMs`. */
+async function pollUntilNone(
+  left: () => Promise<number>,
+  timeoutMs: number,
+  late: (left: number) => string,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const list = (await custom
-      .listClusterCustomObject({ group: "rollouts.kruise.io", version: "v1beta1", plural: "rollouts" })
-      .catch(() => ({ items: [] }))) as { items: Rollout[] };
-    for (const r of list.items) if (done(r)) pending.delete(r.metadata?.namespace ?? "");
-    if (pending.size === 0) return;
-    if (Date.now() > deadline)
-      throw new Error(`${pending.size} of ${fleet.namespaces.length} rollouts did not get there in time`);
+    const n = await left();
+    if (n === 0) return;
+    if (Date.now() > deadline) throw new Error(late(n));
     await sleep(1000);
   }
 }
@@ -141,14 +156,12 @@ export async function release(kc: k8s.KubeConfig, fleet: Fleet, image: string): 
 export async function deleteFleet(kc: k8s.KubeConfig, fleet: Fleet): Promise<void> {
   const core = kc.makeApiClient(k8s.CoreV1Api);
   await inBatches(fleet.namespaces, 20, (ns) => core.deleteNamespace({ name: ns }).then(() => undefined));
-  const deadline = Date.now() + patience(fleet.namespaces.length, 15);
-  for (;;) {
-    const left = await core.listNamespace({ labelSelector: `kruise-rollout-bench=${fleet.prefix}` });
-    if (left.items.length === 0) return;
-    if (Date.now() > deadline)
-      throw new Error(`${left.items.length} fleet namespaces were not deleted in time`);
-    await sleep(1000);
-  }
+  await pollUntilNone(
+    async () =>
+      (await core.listNamespace({ labelSelector: `kruise-rollout-bench=${fleet.prefix}` })).items.length,
+    patience(fleet.namespaces.length, 15),
+    (left) => `${left} fleet namespaces were not deleted in time`,
+  );
 }
 
 export async function inBatches<T>(

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Rollout, RolloutStatus } from "../../../src/rollout/model.js";
+import type { BatchReleaseView } from "../../../src/rollout/observed.js";
 import { planRollout } from "../../../src/rollout/plan.js";
 import { at, observe, readyBatchRelease, rollout, t0, trafficRecorder, workload } from "./fixtures.js";
 
@@ -261,7 +262,8 @@ describe("finalising", () => {
     );
   });
 
-  it("deletes the release once, then waits for it to go", () => {
+  /** The pass at the finalising task that hands the workload back, with this BatchRelease. */
+  const atReleaseWorkloadControl = (batchRelease: BatchReleaseView | null) => {
     const status = progressingStatus(
       {
         currentStepIndex: 3,
@@ -271,37 +273,25 @@ describe("finalising", () => {
       },
       "Finalising",
     );
+    return planRollout(
+      observe(withHash(rollout(), status), at(10), {
+        batchRelease,
+        workload: workload({ inProgressing: false }),
+      }),
+    );
+  };
+
+  it("deletes the release once, then waits for it to go", () => {
     const br = readyBatchRelease(2, 4);
-    const plan = (batchRelease: typeof br) =>
-      planRollout(
-        observe(withHash(rollout(), status), at(10), {
-          batchRelease,
-          workload: workload({ inProgressing: false }),
-        }),
-      );
-    const first = plan(br);
+    const first = atReleaseWorkloadControl(br);
     expect(first.actions).toContainEqual(expect.objectContaining({ kind: "delete" }));
-    const terminating = plan({ ...br, deleting: true });
+    const terminating = atReleaseWorkloadControl({ ...br, deleting: true });
     expect(terminating.actions.filter((a) => a.kind === "delete")).toEqual([]);
     expect(terminating.status.canaryStatus?.finalisingStep).toBe("ReleaseWorkloadControl");
   });
 
   it("completes once the release is gone", () => {
-    const status = progressingStatus(
-      {
-        currentStepIndex: 3,
-        nextStepIndex: -1,
-        currentStepState: "Completed",
-        finalisingStep: "ReleaseWorkloadControl",
-      },
-      "Finalising",
-    );
-    const plan = planRollout(
-      observe(withHash(rollout(), status), at(10), {
-        batchRelease: null,
-        workload: workload({ inProgressing: false }),
-      }),
-    );
+    const plan = atReleaseWorkloadControl(null);
     expect(plan.status.canaryStatus?.finalisingStep).toBe("END");
     const progressing = plan.status.conditions?.find((c) => c.type === "Progressing");
     expect(progressing).toMatchObject({
