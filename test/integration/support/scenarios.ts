@@ -200,22 +200,29 @@ export async function expectReleased(s: Subject): Promise<void> {
   }
 }
 
-/** Polls a Rollout and records every Progressing reason (and phase) it passes through. */
+/**
+ * Polls a Rollout and records every Progressing reason (and phase) it passes through.
+ * `stop()` samples once more after the loop ends, so a state the caller has just
+ * observed is never missed because the poller was asleep when it appeared.
+ */
 export function recordReasons(cluster: TestCluster, ns: string, name: string) {
   const reasons: string[] = [];
   const phases: string[] = [];
   let stopped = false;
+  const sample = async () => {
+    try {
+      const r = await readRollout(cluster, ns, name);
+      const reason = r.status?.conditions?.find((c) => c.type === "Progressing")?.reason;
+      if (reason && reasons.at(-1) !== reason) reasons.push(reason);
+      const phase = r.status?.phase;
+      if (phase && phases.at(-1) !== phase) phases.push(phase);
+    } catch {
+      // gone or not yet there
+    }
+  };
   const loop = (async () => {
     while (!stopped) {
-      try {
-        const r = await readRollout(cluster, ns, name);
-        const reason = r.status?.conditions?.find((c) => c.type === "Progressing")?.reason;
-        if (reason && reasons.at(-1) !== reason) reasons.push(reason);
-        const phase = r.status?.phase;
-        if (phase && phases.at(-1) !== phase) phases.push(phase);
-      } catch {
-        // gone or not yet there
-      }
+      await sample();
       await new Promise((r) => setTimeout(r, 100));
     }
   })();
@@ -225,6 +232,7 @@ export function recordReasons(cluster: TestCluster, ns: string, name: string) {
     async stop() {
       stopped = true;
       await loop;
+      await sample();
       return { reasons, phases };
     },
   };
