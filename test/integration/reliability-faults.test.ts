@@ -1,9 +1,9 @@
 import * as k8s from "@kubernetes/client-node";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { restartComponent } from "../../src/devcluster/cluster.js";
 import type { RunningController } from "../../src/devcluster/controller.js";
 import { createNamespace, deleteNamespace, eventually } from "./support/cluster.js";
-import { type FaultCluster, faultCluster, sleep } from "./support/faults.js";
+import { type FaultCluster, faultCluster, printControllerLogs, sleep } from "./support/faults.js";
 import { approve, readRollout, rolloutFor } from "./support/rollouts.js";
 import { deployment, imageOf, isPodReady } from "./support/workloads.js";
 
@@ -21,6 +21,11 @@ const report: string[] = [];
 beforeAll(async () => {
   fc = await faultCluster("faults", 1);
 }, 600_000);
+
+beforeEach(({ onTestFailed }) => {
+  const from = fc.controllers.length;
+  onTestFailed(() => printControllerLogs(fc, from));
+});
 
 afterEach(async () => {
   for (const c of fc.controllers) await fc.kill(c);
@@ -85,8 +90,13 @@ async function waitStep(ns: string, step: number, state: string, timeoutMs = 180
   return eventually(
     `step ${step} ${state}`,
     async () => {
-      const c = (await readRollout(fc.cluster, ns, "web")).status?.canaryStatus;
-      return c?.currentStepIndex === step && c.currentStepState === state ? c : undefined;
+      const status = (await readRollout(fc.cluster, ns, "web")).status;
+      const c = status?.canaryStatus;
+      if (c?.currentStepIndex === step && c.currentStepState === state) return c;
+      // Thrown, not returned, so that a timeout says where the Rollout stood.
+      throw new Error(
+        `${status?.phase} step ${c?.currentStepIndex} ${c?.currentStepState}: ${status?.message ?? ""}`,
+      );
     },
     timeoutMs,
     100,

@@ -110,6 +110,23 @@ export async function faultCluster(
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/**
+ * Prints the end of each controller log started since `from` (an index into fc.controllers) when
+ * the test failed: a CI machine's temporary files are gone by the time anyone reads its output.
+ */
+export function printControllerLogs(fc: FaultCluster, from: number, lines = 80): void {
+  for (const c of fc.controllers.slice(from)) {
+    let text: string;
+    try {
+      text = readFileSync(c.logFile, "utf8");
+    } catch {
+      continue;
+    }
+    const tail = text.trimEnd().split("\n").slice(-lines).join("\n");
+    console.error(`--- pid ${c.child.pid}: last ${lines} lines of ${c.logFile}\n${tail}\n---`);
+  }
+}
+
 /** Server-side applies the CRDs of ../shared/crds/<dir> as raw JSON and waits until they are Established. */
 export async function installSharedCrds(raw: KubeClient, dir: string): Promise<void> {
   const root = join(sharedDir, "crds", dir);
