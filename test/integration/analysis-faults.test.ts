@@ -3,7 +3,7 @@ import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningController } from "../../src/devcluster/controller.js";
 import { createNamespace, deleteNamespace, eventually } from "./support/cluster.js";
-import { type FaultCluster, faultCluster, sleep } from "./support/faults.js";
+import { type FaultCluster, faultCluster, printLogsOnFailure, sleep } from "./support/faults.js";
 import { Exporter, type RunningPrometheus, scraped, startPrometheus } from "./support/prometheus.js";
 import { type RolloutObject, readRollout, waitForPhase } from "./support/rollouts.js";
 import { Api, type Obj } from "./support/traffic.js";
@@ -23,6 +23,7 @@ const promPort = base + 90;
 const exporterPort = base + 91;
 
 let fc: FaultCluster;
+printLogsOnFailure(() => fc);
 let controller: RunningController;
 let prometheus: RunningPrometheus | undefined;
 const exporter = new Exporter(exporterPort);

@@ -3,7 +3,7 @@ import { connect } from "node:tls";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ApiError } from "../../src/kube/api-error.js";
 import { createNamespace, deleteNamespace, eventually } from "./support/cluster.js";
-import { type FaultCluster, faultCluster } from "./support/faults.js";
+import { type FaultCluster, faultCluster, printLogsOnFailure } from "./support/faults.js";
 import { readRollout } from "./support/rollouts.js";
 import { Api, createEchoserver, type Obj, rolloutV1beta1, v2Image } from "./support/traffic.js";
 
@@ -15,6 +15,7 @@ import { Api, createEchoserver, type Obj, rolloutV1beta1, v2Image } from "./supp
 // and reads of the Rollout at v1alpha1 (conversion; the storage version is v1beta1). None may fail.
 
 let fc: FaultCluster;
+printLogsOnFailure(() => fc);
 let ns = "";
 const lines: string[] = [];
 

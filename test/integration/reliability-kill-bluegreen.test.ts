@@ -11,7 +11,13 @@ import {
   type RouteReader as WeightReader,
 } from "./support/bluegreen.js";
 import { createNamespace, deleteNamespace, eventually } from "./support/cluster.js";
-import { type FaultCluster, faultCluster, installSharedCrds, sleep } from "./support/faults.js";
+import {
+  type FaultCluster,
+  faultCluster,
+  installSharedCrds,
+  printLogsOnFailure,
+  sleep,
+} from "./support/faults.js";
 import { StepOrder } from "./support/step-order.js";
 import {
   Api,
@@ -38,6 +44,7 @@ import {
 // release is finalised. The counts are printed for the README.
 
 let fc: FaultCluster;
+printLogsOnFailure(() => fc);
 const namespaces: string[] = [];
 
 beforeAll(async () => {

@@ -1,7 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningController } from "../../src/devcluster/controller.js";
 import { createNamespace, deleteNamespace, eventually } from "./support/cluster.js";
-import { type FaultCluster, faultCluster, installSharedCrds, sleep } from "./support/faults.js";
+import {
+  type FaultCluster,
+  faultCluster,
+  installSharedCrds,
+  printLogsOnFailure,
+  sleep,
+} from "./support/faults.js";
 import { approve, type RolloutObject, readRollout } from "./support/rollouts.js";
 import { StepOrder } from "./support/step-order.js";
 import {
@@ -26,6 +32,7 @@ import {
 // invariant held. The counts are printed for the README.
 
 let fc: FaultCluster;
+printLogsOnFailure(() => fc);
 const namespaces: string[] = [];
 
 beforeAll(async () => {

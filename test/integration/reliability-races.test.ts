@@ -1,7 +1,7 @@
 import * as k8s from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createNamespace, deleteNamespace, eventually } from "./support/cluster.js";
-import { type FaultCluster, faultCluster, sleep } from "./support/faults.js";
+import { type FaultCluster, faultCluster, printLogsOnFailure, sleep } from "./support/faults.js";
 import { approve, readRollout, rolloutFor } from "./support/rollouts.js";
 import { deployment, imageOf, isPodReady } from "./support/workloads.js";
 
@@ -15,6 +15,7 @@ const STEPS = 50;
 const R = 2;
 
 let fc: FaultCluster;
+printLogsOnFailure(() => fc);
 let ns = "";
 
 beforeAll(async () => {

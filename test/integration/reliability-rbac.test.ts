@@ -9,7 +9,7 @@ import { auditLogPath } from "../../src/devcluster/components.js";
 import { binaries } from "../../src/devcluster/paths.js";
 import { createKubeClient } from "../../src/kube/client.js";
 import { createNamespace, deleteNamespace, eventually, repoRoot } from "./support/cluster.js";
-import { type FaultCluster, faultCluster, installSharedCrds } from "./support/faults.js";
+import { type FaultCluster, faultCluster, installSharedCrds, printLogsOnFailure } from "./support/faults.js";
 import { approve, readRollout } from "./support/rollouts.js";
 import {
   Api,
@@ -35,6 +35,7 @@ const run = promisify(execFile);
 const sa = "system:serviceaccount:kruise-rollout:kruise-rollout";
 
 let fc: FaultCluster;
+printLogsOnFailure(() => fc);
 const namespaces: string[] = [];
 const lines: string[] = [];
 

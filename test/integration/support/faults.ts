@@ -6,6 +6,7 @@ import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as k8s from "@kubernetes/client-node";
+import { beforeEach } from "vitest";
 import { parseAllDocuments } from "yaml";
 import { type ClusterOptions, defaultClusterOptions, down, up } from "../../../src/devcluster/cluster.js";
 import { installCrds, type RunningController, startController } from "../../../src/devcluster/controller.js";
@@ -111,20 +112,27 @@ export async function faultCluster(
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
- * Prints the end of each controller log started since `from` (an index into fc.controllers) when
- * the test failed: a CI machine's temporary files are gone by the time anyone reads its output.
+ * For the calling test file: when a test fails, print the end of the log of each controller that
+ * ran during it, since a CI machine's temporary files are gone by the time anyone reads its output.
  */
-export function printControllerLogs(fc: FaultCluster, from: number, lines = 80): void {
-  for (const c of fc.controllers.slice(from)) {
-    let text: string;
-    try {
-      text = readFileSync(c.logFile, "utf8");
-    } catch {
-      continue;
-    }
-    const tail = text.trimEnd().split("\n").slice(-lines).join("\n");
-    console.error(`--- pid ${c.child.pid}: last ${lines} lines of ${c.logFile}\n${tail}\n---`);
-  }
+export function printLogsOnFailure(get: () => FaultCluster | undefined, lines = 80): void {
+  beforeEach(({ onTestFailed }) => {
+    const from = get()?.controllers.length ?? 0;
+    onTestFailed(() => {
+      const controllers = get()?.controllers ?? [];
+      const ran = controllers.filter((c, i) => i >= from || c.child.exitCode === null);
+      for (const c of ran) {
+        let text: string;
+        try {
+          text = readFileSync(c.logFile, "utf8");
+        } catch {
+          continue;
+        }
+        const tail = text.trimEnd().split("\n").slice(-lines).join("\n");
+        console.error(`--- pid ${c.child.pid}: last ${lines} lines of ${c.logFile}\n${tail}\n---`);
+      }
+    });
+  });
 }
 
 /** Server-side applies the CRDs of ../shared/crds/<dir> as raw JSON and waits until they are Established. */
