@@ -101,13 +101,15 @@ async function main(): Promise<void> {
   const log = pino({ level: opts.logLevel as string, base: { component: "kruise-rollout" } });
   const namespace = opts.namespace as string;
   const metrics = createMetrics();
-  const client = createKubeClient({
+  const connection = {
     onResponse: recordApiCall(metrics),
     ...(runtime.kubeconfig ? { kubeconfig: runtime.kubeconfig } : {}),
     ...(runtime.context ? { context: runtime.context } : {}),
-    qps: runtime.kubeApiQps,
-    burst: runtime.kubeApiBurst,
-  });
+  };
+  const client = createKubeClient({ ...connection, qps: runtime.kubeApiQps, burst: runtime.kubeApiBurst });
+  // The hold's rare fresh reads have a budget of their own: queued behind the reconcilers'
+  // requests, they could outlast the webhook's 10 s timeout.
+  const admissionClient = createKubeClient({ ...connection, qps: 20, burst: 40 });
   const events = new EventRecorder(client, "kruise-rollout", (err) =>
     log.debug({ err }, "event not written"),
   );
@@ -176,7 +178,7 @@ async function main(): Promise<void> {
     onError: (err, path) => log.error({ err, path }, "webhook handler failed"),
     onServed: recordWebhook(metrics, ["/mutate-workload", "/validate-rollout", "/convert"]),
   })
-    .admission("/mutate-workload", untilSynced(workloadHoldHandler(caches)))
+    .admission("/mutate-workload", untilSynced(workloadHoldHandler(caches, admissionClient)))
     .admission("/validate-rollout", untilSynced(rolloutValidationHandler(caches)))
     .conversion("/convert", conversionHandler);
   await server.listen();

@@ -1,13 +1,22 @@
 import { convertObject } from "../api/conversion.js";
 import type { JsonObject } from "../api/json.js";
 import { reviewRolloutAdmission } from "../api/validation.js";
+import type { KubeClient } from "../kube/client.js";
+import { resourcePath } from "../kube/resource.js";
+import type { ReplicaSet } from "../release/model.js";
 import type { Rollout } from "../rollout/model.js";
-import type { AdmissionHandler, ConversionHandler } from "../webhook/review.js";
-import { holdWorkload, type RolloutSummary } from "../webhook/workload-hold.js";
-import type { Caches } from "./caches.js";
+import type { AdmissionHandler, AdmissionRequest, ConversionHandler } from "../webhook/review.js";
+import {
+  type HoldContext,
+  holdWorkload,
+  type ReplicaSetSummary,
+  type RolloutSummary,
+  viewMayBeBehind,
+} from "../webhook/workload-hold.js";
+import { type Caches, resources } from "./caches.js";
 
-function summaries(caches: Caches, namespace: string): RolloutSummary[] {
-  return caches.rollouts.cache.list(namespace).map((r: Rollout) => ({
+function rolloutSummaries(rollouts: Rollout[]): RolloutSummary[] {
+  return rollouts.map((r) => ({
     name: r.metadata.name,
     workloadRef: r.spec.workloadRef,
     deleting: !!r.metadata.deletionTimestamp,
@@ -18,20 +27,73 @@ function summaries(caches: Caches, namespace: string): RolloutSummary[] {
   }));
 }
 
-/** /mutate-workload: the hold, fed from the caches. */
-export function workloadHoldHandler(caches: Caches): AdmissionHandler {
-  return (request) => {
+function replicaSetSummaries(replicaSets: ReplicaSet[]): ReplicaSetSummary[] {
+  return replicaSets.map((rs) => ({
+    name: rs.metadata.name ?? "",
+    replicas: rs.spec.replicas ?? 0,
+    ...(rs.metadata.ownerReferences?.[0]?.uid ? { ownerUid: rs.metadata.ownerReferences[0].uid } : {}),
+    ...(rs.metadata.labels?.["pod-template-hash"]
+      ? { podTemplateHash: rs.metadata.labels["pod-template-hash"] }
+      : {}),
+    ...(rs.metadata.creationTimestamp ? { creationTimestamp: rs.metadata.creationTimestamp } : {}),
+  }));
+}
+
+/** A fresh read must answer well within the webhook's 10 s, so the apiserver hears our reason. */
+const liveReadTimeoutMs = 3_000;
+
+/** The hold's view read from the apiserver: the namespace's Rollouts and, for a Deployment, its ReplicaSets. */
+async function liveContext(client: KubeClient, request: AdmissionRequest): Promise<HoldContext> {
+  const namespace = request.namespace ?? "";
+  const list = async <T>(path: string, labelSelector?: string) =>
+    (
+      await client.request<{ items?: T[] }>({
+        method: "GET",
+        path,
+        ...(labelSelector ? { query: { labelSelector } } : {}),
+        timeoutMs: liveReadTimeoutMs,
+      })
+    ).items ?? [];
+  const rollouts = await list<Rollout>(resourcePath(resources.rollouts, { namespace }));
+  if (request.kind.kind !== "Deployment") return { rollouts: rolloutSummaries(rollouts), replicaSets: [] };
+  const matchLabels = (
+    request.object as { spec?: { selector?: { matchLabels?: Record<string, string> } } } | null
+  )?.spec?.selector?.matchLabels;
+  const selector = Object.entries(matchLabels ?? {})
+    .map(([k, v]) => `${k}=${v}`)
+    .join(",");
+  const replicaSets = await list<ReplicaSet>(resourcePath(resources.replicaSets, { namespace }), selector);
+  return { rollouts: rolloutSummaries(rollouts), replicaSets: replicaSetSummaries(replicaSets) };
+}
+
+/**
+ * /mutate-workload: the hold, fed from the caches, or from a fresh read when the caches show
+ * nothing to hold and may be behind. Should that read fail, the update is refused (retryable),
+ * as the webhook itself fails closed: better a retry than pods replaced behind the Rollout.
+ */
+export function workloadHoldHandler(caches: Caches, client: KubeClient): AdmissionHandler {
+  return async (request) => {
     const namespace = request.namespace ?? "";
-    const replicaSets = caches.replicaSets.cache.list(namespace).map((rs) => ({
-      name: rs.metadata.name ?? "",
-      replicas: rs.spec.replicas ?? 0,
-      ...(rs.metadata.ownerReferences?.[0]?.uid ? { ownerUid: rs.metadata.ownerReferences[0].uid } : {}),
-      ...(rs.metadata.labels?.["pod-template-hash"]
-        ? { podTemplateHash: rs.metadata.labels["pod-template-hash"] }
-        : {}),
-      ...(rs.metadata.creationTimestamp ? { creationTimestamp: rs.metadata.creationTimestamp } : {}),
-    }));
-    return holdWorkload(request, { rollouts: summaries(caches, namespace), replicaSets });
+    const cached: HoldContext = {
+      rollouts: rolloutSummaries(caches.rollouts.cache.list(namespace)),
+      replicaSets: replicaSetSummaries(caches.replicaSets.cache.list(namespace)),
+    };
+    if (!viewMayBeBehind(request, cached)) return holdWorkload(request, cached);
+    let live: HoldContext;
+    try {
+      live = await liveContext(client, request);
+    } catch (error) {
+      return {
+        allowed: false,
+        status: {
+          code: 503,
+          message:
+            `kruise-rollout could not read the Rollouts of namespace ${namespace} to decide whether to ` +
+            `hold this update (${(error as Error).message}); retry shortly`,
+        },
+      };
+    }
+    return holdWorkload(request, live);
   };
 }
 

@@ -302,6 +302,32 @@ function partitionOps(obj: Workload): JsonPatchOperation[] {
   return [{ op: "add", path: "/spec/updateStrategy/rollingUpdate/partition", value: holdPartition }];
 }
 
+/**
+ * Whether a decision that holds nothing may rest on a view that is behind the apiserver: an
+ * effective change to a workload for which the view shows no governing Rollout or, for a
+ * Deployment, none of its ReplicaSets. A replica's informers can lag (it has just started, a
+ * watch is being re-established), and a missed hold lets the workload's own controller replace
+ * pods behind the Rollout's back; the caller then decides again on a fresh read. The objectSelector
+ * only sends workloads a Rollout has labelled, so this costs a read only when one is needed.
+ */
+export function viewMayBeBehind(request: AdmissionRequest, ctx: HoldContext): boolean {
+  if (request.operation !== "UPDATE" || request.subResource) return false;
+  const newObj = (request.object ?? {}) as Workload;
+  const oldObj = (request.oldObject ?? {}) as Workload;
+  const { group, version, kind } = request.kind;
+  const deployment = kind === "Deployment" && group === "apps";
+  // These two decide from the workload alone once it is in a release, and never hold at zero replicas.
+  if (deployment || kind === "StatefulSet") {
+    if (newObj.spec?.replicas === 0 || newObj.metadata?.annotations?.[InProgressingAnnotation]) return false;
+  }
+  if (!isEffectiveChange(oldObj, newObj)) return false;
+  const apiVersion = group ? `${group}/${version}` : version;
+  if (!matchRollout(ctx.rollouts, apiVersion, kind, newObj.metadata?.name ?? "")) return true;
+  if (!deployment) return false;
+  const uid = newObj.metadata?.uid ?? oldObj.metadata?.uid;
+  return !ctx.replicaSets.some((rs) => rs.replicas > 0 && (!uid || rs.ownerUid === uid));
+}
+
 /** The pure admission decision for a workload UPDATE. */
 export function holdWorkload(request: AdmissionRequest, ctx: HoldContext): AdmissionDecision {
   if (request.operation !== "UPDATE" || request.subResource) return { allowed: true };

@@ -1,7 +1,12 @@
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import * as k8s from "@kubernetes/client-node";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { parse, stringify } from "yaml";
 import { restartComponent } from "../../src/devcluster/cluster.js";
 import type { RunningController } from "../../src/devcluster/controller.js";
+import { isAlreadyExists } from "../../src/kube/api-error.js";
 import { createNamespace, deleteNamespace, eventually } from "./support/cluster.js";
 import { type FaultCluster, faultCluster, printLogsOnFailure, sleep } from "./support/faults.js";
 import { approve, readRollout, rolloutFor } from "./support/rollouts.js";
@@ -213,24 +218,25 @@ interface LeaseView {
   };
 }
 
+const leaseArgs = [
+  "--leader-elect",
+  "--leader-elect-lease-duration=6s",
+  "--leader-elect-renew-deadline=4s",
+  "--leader-elect-retry-period=1s",
+];
+const lease = async () =>
+  fc.raw
+    .request<LeaseView>({
+      method: "GET",
+      path: "/apis/coordination.k8s.io/v1/namespaces/kruise-rollout/leases/71ddec2c.kruise.io",
+    })
+    .catch(() => undefined);
+const holderPid = (l: LeaseView | undefined) => Number(l?.spec?.holderIdentity?.split("_").at(-1));
+
 describe("leader failover", () => {
   it("the standby takes over within the lease duration and completes the rollout", {
     timeout: 900_000,
   }, async () => {
-    const leaseArgs = [
-      "--leader-elect",
-      "--leader-elect-lease-duration=6s",
-      "--leader-elect-renew-deadline=4s",
-      "--leader-elect-retry-period=1s",
-    ];
-    const lease = async () =>
-      fc.raw
-        .request<LeaseView>({
-          method: "GET",
-          path: "/apis/coordination.k8s.io/v1/namespaces/kruise-rollout/leases/71ddec2c.kruise.io",
-        })
-        .catch(() => undefined);
-    const holderPid = (l: LeaseView | undefined) => Number(l?.spec?.holderIdentity?.split("_").at(-1));
     // The first starts and leads; the second starts after it, so the webhooks point at the second.
     const a = await fc.startController(leaseArgs);
     await eventually("a leader", async () => holderPid(await lease()) === a.child.pid, 60_000);
@@ -278,5 +284,93 @@ describe("leader failover", () => {
     // to 2.2 s). At worst it sees that renewal one poll late and takes over one poll after
     // expiry: lease duration + 2 × 2.2 s, plus a second of slack for a loaded machine.
     expect(takeover).toBeLessThan(6 + 2 * (1 + 1.2) * 1 + 1);
+  });
+});
+
+/**
+ * A kubeconfig for a ServiceAccount that may do anything the controller does except watch
+ * Rollouts: a controller running as it lists them once at start, and its Rollout cache then
+ * stays as that list left it, as a lagging replica's would.
+ */
+async function blindToNewRollouts(): Promise<string> {
+  const name = "lagging";
+  const create = (path: string, body: object) =>
+    fc.raw.request({ method: "POST", path, body }).catch((error: unknown) => {
+      if (!isAlreadyExists(error)) throw error;
+    });
+  await create("/api/v1/namespaces/kruise-rollout/serviceaccounts", { metadata: { name } });
+  const watchable = ["", "apps", "apps.kruise.io", "coordination.k8s.io", "networking.k8s.io"];
+  await create("/apis/rbac.authorization.k8s.io/v1/clusterroles", {
+    metadata: { name },
+    rules: [
+      {
+        apiGroups: ["*"],
+        resources: ["*"],
+        verbs: ["get", "list", "create", "update", "patch", "delete", "deletecollection"],
+      },
+      {
+        apiGroups: [...watchable, "gateway.networking.k8s.io", "networking.istio.io"],
+        resources: ["*"],
+        verbs: ["watch"],
+      },
+      {
+        apiGroups: ["rollouts.kruise.io"],
+        resources: ["batchreleases", "trafficroutings", "analysistemplates", "clusteranalysistemplates"],
+        verbs: ["watch"],
+      },
+    ],
+  });
+  await create("/apis/rbac.authorization.k8s.io/v1/clusterrolebindings", {
+    metadata: { name },
+    roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name },
+    subjects: [{ kind: "ServiceAccount", namespace: "kruise-rollout", name }],
+  });
+  const token = await fc.raw.request<{ status: { token: string } }>({
+    method: "POST",
+    path: `/api/v1/namespaces/kruise-rollout/serviceaccounts/${name}/token`,
+    body: { apiVersion: "authentication.k8s.io/v1", kind: "TokenRequest", spec: { expirationSeconds: 3600 } },
+  });
+  const admin = parse(readFileSync(fc.kubeconfig, "utf8")) as { clusters: { name: string }[] };
+  const file = join(mkdtempSync(join(tmpdir(), "krt-lagging-")), "kubeconfig.yaml");
+  writeFileSync(
+    file,
+    stringify({
+      apiVersion: "v1",
+      kind: "Config",
+      clusters: admin.clusters,
+      users: [{ name, user: { token: token.status.token } }],
+      contexts: [{ name, context: { cluster: admin.clusters[0]?.name, user: name } }],
+      "current-context": name,
+    }),
+    { mode: 0o600 },
+  );
+  return file;
+}
+
+describe("a replica whose cache lags", () => {
+  it("holds an update for a Rollout its cache has not seen, reading the Rollouts afresh", {
+    timeout: 900_000,
+  }, async () => {
+    const kubeconfig = await blindToNewRollouts();
+    const a = await fc.startController(leaseArgs);
+    await eventually("a leader", async () => holderPid(await lease()) === a.child.pid, 60_000);
+    // Started second, the blind one serves the webhooks; the first leads and reconciles.
+    const blind = await fc.startController(leaseArgs, kubeconfig);
+    const ns = await governed("lag");
+    await setImage(ns, "web", "echo:v2");
+    await waitStep(ns, 1, "StepPaused");
+    const held = await fc.cluster.apps.readNamespacedDeployment({ namespace: ns, name: "web" });
+    expect(held.metadata?.annotations?.["rollouts.kruise.io/in-progressing"]).toContain(
+      '"rolloutName":"web"',
+    );
+    // Held: the Deployment's own controller replaced no pod.
+    expect((await pods(ns)).filter((p) => imageOf(p) === "echo:v1" && isPodReady(p)).length).toBe(R);
+    expect(holderPid(await lease())).toBe(a.child.pid);
+    // Its cache could not have seen the Rollout: every watch of Rollouts was refused.
+    expect(readFileSync(blind.logFile, "utf8")).toMatch(/cannot watch resource .{0,2}rollouts/);
+    report.push(
+      "lagging replica: a webhook-serving replica that never saw the Rollout (its watch refused) held " +
+        "the update after a fresh read; the release paused at step 1 with every v1 pod still serving",
+    );
   });
 });

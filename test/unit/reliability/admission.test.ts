@@ -1,4 +1,7 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
 import https from "node:https";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
@@ -9,6 +12,7 @@ import {
 } from "../../../src/controller/admission.js";
 import type { Caches } from "../../../src/controller/caches.js";
 import { ObjectCache } from "../../../src/kube/cache.js";
+import { createKubeClient } from "../../../src/kube/client.js";
 import type { KubeObject } from "../../../src/kube/object.js";
 import { createWebhookCerts, type WebhookCerts } from "../../../src/webhook/certs.js";
 import { WebhookServer } from "../../../src/webhook/server.js";
@@ -42,6 +46,22 @@ function cachesWith(objects: { rollouts: KubeObject[]; replicaSets: KubeObject[]
     statefulSets: empty,
     trafficRoutings: empty,
   } as unknown as Caches;
+}
+
+/** A client whose apiserver does not answer: the hold's fresh reads fail, and must fail clearly. */
+function unreachable() {
+  const kubeconfig = join(mkdtempSync(join(tmpdir(), "krt-admission-")), "kubeconfig.yaml");
+  writeFileSync(
+    kubeconfig,
+    `apiVersion: v1
+kind: Config
+clusters: [{name: c, cluster: {server: "http://127.0.0.1:9"}}]
+users: [{name: u, user: {}}]
+contexts: [{name: c, context: {cluster: c, user: u}}]
+current-context: c
+`,
+  );
+  return createKubeClient({ kubeconfig });
 }
 
 const governing = {
@@ -86,7 +106,7 @@ beforeAll(async () => {
     maxBodyBytes: 256 * 1024,
     onError: (error, path) => handlerErrors.push(`${path}: ${(error as Error).message}`),
   })
-    .admission("/mutate-workload", workloadHoldHandler(caches))
+    .admission("/mutate-workload", workloadHoldHandler(caches, unreachable()))
     .admission("/validate-rollout", rolloutValidationHandler(caches))
     .conversion("/convert", conversionHandler);
   ({ port } = await server.listen());
