@@ -299,7 +299,6 @@ async function blindToNewRollouts(): Promise<string> {
       if (!isAlreadyExists(error)) throw error;
     });
   await create("/api/v1/namespaces/kruise-rollout/serviceaccounts", { metadata: { name } });
-  const watchable = ["", "apps", "apps.kruise.io", "coordination.k8s.io", "networking.k8s.io"];
   await create("/apis/rbac.authorization.k8s.io/v1/clusterroles", {
     metadata: { name },
     rules: [
@@ -309,7 +308,15 @@ async function blindToNewRollouts(): Promise<string> {
         verbs: ["get", "list", "create", "update", "patch", "delete", "deletecollection"],
       },
       {
-        apiGroups: [...watchable, "gateway.networking.k8s.io", "networking.istio.io"],
+        apiGroups: [
+          "",
+          "apps",
+          "apps.kruise.io",
+          "coordination.k8s.io",
+          "networking.k8s.io",
+          "gateway.networking.k8s.io",
+          "networking.istio.io",
+        ],
         resources: ["*"],
         verbs: ["watch"],
       },
