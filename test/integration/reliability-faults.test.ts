@@ -1,14 +1,17 @@
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { readFileSync } from "node:fs";
 import * as k8s from "@kubernetes/client-node";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { parse, stringify } from "yaml";
 import { restartComponent } from "../../src/devcluster/cluster.js";
 import type { RunningController } from "../../src/devcluster/controller.js";
 import { isAlreadyExists } from "../../src/kube/api-error.js";
 import { createNamespace, deleteNamespace, eventually } from "./support/cluster.js";
-import { type FaultCluster, faultCluster, printLogsOnFailure, sleep } from "./support/faults.js";
+import {
+  type FaultCluster,
+  faultCluster,
+  printLogsOnFailure,
+  serviceAccountKubeconfig,
+  sleep,
+} from "./support/faults.js";
 import { approve, readRollout, rolloutFor } from "./support/rollouts.js";
 import { deployment, imageOf, isPodReady } from "./support/workloads.js";
 
@@ -332,26 +335,7 @@ async function blindToNewRollouts(): Promise<string> {
     roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name },
     subjects: [{ kind: "ServiceAccount", namespace: "kruise-rollout", name }],
   });
-  const token = await fc.raw.request<{ status: { token: string } }>({
-    method: "POST",
-    path: `/api/v1/namespaces/kruise-rollout/serviceaccounts/${name}/token`,
-    body: { apiVersion: "authentication.k8s.io/v1", kind: "TokenRequest", spec: { expirationSeconds: 3600 } },
-  });
-  const admin = parse(readFileSync(fc.kubeconfig, "utf8")) as { clusters: { name: string }[] };
-  const file = join(mkdtempSync(join(tmpdir(), "krt-lagging-")), "kubeconfig.yaml");
-  writeFileSync(
-    file,
-    stringify({
-      apiVersion: "v1",
-      kind: "Config",
-      clusters: admin.clusters,
-      users: [{ name, user: { token: token.status.token } }],
-      contexts: [{ name, context: { cluster: admin.clusters[0]?.name, user: name } }],
-      "current-context": name,
-    }),
-    { mode: 0o600 },
-  );
-  return file;
+  return serviceAccountKubeconfig(fc, name);
 }
 
 describe("a replica whose cache lags", () => {

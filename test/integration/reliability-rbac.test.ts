@@ -1,15 +1,20 @@
 import { execFile } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parseAllDocuments, stringify } from "yaml";
+import { parseAllDocuments } from "yaml";
 import { auditLogPath } from "../../src/devcluster/components.js";
 import { binaries } from "../../src/devcluster/paths.js";
 import { createKubeClient } from "../../src/kube/client.js";
 import { createNamespace, deleteNamespace, eventually, repoRoot } from "./support/cluster.js";
-import { type FaultCluster, faultCluster, installSharedCrds, printLogsOnFailure } from "./support/faults.js";
+import {
+  type FaultCluster,
+  faultCluster,
+  installSharedCrds,
+  printLogsOnFailure,
+  serviceAccountKubeconfig,
+} from "./support/faults.js";
 import { approve, readRollout } from "./support/rollouts.js";
 import {
   Api,
@@ -524,26 +529,7 @@ describe("least privilege", () => {
     const bootstrap = await fc.startController();
     await bootstrap.stop();
 
-    const token = await fc.raw.request<{ status: { token: string } }>({
-      method: "POST",
-      path: "/api/v1/namespaces/kruise-rollout/serviceaccounts/kruise-rollout/token",
-      body: {
-        apiVersion: "authentication.k8s.io/v1",
-        kind: "TokenRequest",
-        spec: { expirationSeconds: 3600 },
-      },
-    });
-    const adminConfig = parseAllDocuments(readFileSync(fc.kubeconfig, "utf8"))[0]?.toJS() as Obj;
-    const saConfig = {
-      apiVersion: "v1",
-      kind: "Config",
-      clusters: adminConfig.clusters,
-      users: [{ name: "kruise-rollout", user: { token: token.status.token } }],
-      contexts: [{ name: "sa", context: { cluster: adminConfig.clusters[0].name, user: "kruise-rollout" } }],
-      "current-context": "sa",
-    };
-    const saKubeconfig = join(mkdtempSync(join(tmpdir(), "krt-sa-")), "kubeconfig.yaml");
-    writeFileSync(saKubeconfig, stringify(saConfig), { mode: 0o600 });
+    const saKubeconfig = await serviceAccountKubeconfig(fc, "kruise-rollout");
     const whoami = await createKubeClient({ kubeconfig: saKubeconfig }).request<Obj>({
       method: "POST",
       path: "/apis/authentication.k8s.io/v1/selfsubjectreviews",

@@ -2,12 +2,12 @@
 // restart controllers and the apiserver, so each file runs on a control plane of its own (never
 // the global setup's) and starts and kills its own controller processes.
 
-import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as k8s from "@kubernetes/client-node";
 import { beforeEach } from "vitest";
-import { parseAllDocuments } from "yaml";
+import { parse, parseAllDocuments, stringify } from "yaml";
 import { type ClusterOptions, defaultClusterOptions, down, up } from "../../../src/devcluster/cluster.js";
 import { installCrds, type RunningController, startController } from "../../../src/devcluster/controller.js";
 import { isAlreadyExists } from "../../../src/kube/api-error.js";
@@ -133,6 +133,30 @@ export function printLogsOnFailure(get: () => FaultCluster | undefined, lines = 
       }
     });
   });
+}
+
+/**
+ * A kubeconfig (written to a temporary file) that authenticates as ServiceAccount
+ * `kruise-rollout/<name>` with a one-hour TokenRequest token, against the fault cluster's apiserver.
+ */
+export async function serviceAccountKubeconfig(fc: FaultCluster, name: string): Promise<string> {
+  const token = await fc.raw.request<{ status: { token: string } }>({
+    method: "POST",
+    path: `/api/v1/namespaces/kruise-rollout/serviceaccounts/${name}/token`,
+    body: { apiVersion: "authentication.k8s.io/v1", kind: "TokenRequest", spec: { expirationSeconds: 3600 } },
+  });
+  const admin = parse(readFileSync(fc.kubeconfig, "utf8")) as { clusters: { name: string }[] };
+  const file = join(mkdtempSync(join(tmpdir(), `krt-sa-${name}-`)), "kubeconfig.yaml");
+  const config = {
+    apiVersion: "v1",
+    kind: "Config",
+    clusters: admin.clusters,
+    users: [{ name, user: { token: token.status.token } }],
+    contexts: [{ name: "sa", context: { cluster: admin.clusters[0]?.name, user: name } }],
+    "current-context": "sa",
+  };
+  writeFileSync(file, stringify(config), { mode: 0o600 });
+  return file;
 }
 
 /** Server-side applies the CRDs of ../shared/crds/<dir> as raw JSON and waits until they are Established. */
