@@ -1,9 +1,10 @@
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import * as k8s from "@kubernetes/client-node";
 import { ensureBinaries } from "./build.js";
 import { type ClusterLayout, components, portsFrom } from "./components.js";
+import { ephemeralClash, ephemeralPortRange } from "./ephemeral.js";
 import { adminGet, waitFor } from "./health.js";
 import { renderKubeconfig } from "./kubeconfig.js";
 import { kwokNode } from "./nodes.js";
@@ -128,10 +129,25 @@ async function ensureNodes(kubeconfig: string, count: number, podsPerNode: numbe
 }
 
 /**
+ * Why a component that exited did so: the end of its log, inline, because a CI machine's
+ * cluster directory is gone by the time anyone reads the report.
+ */
+function exited(log: string): string {
+  const tail = existsSync(log) ? readFileSync(log, "utf8").trimEnd().split("\n").slice(-8).join("\n") : "";
+  return `exited; see ${log}${tail ? `; it ended with:\n${tail}` : ""}`;
+}
+
+/**
  * Starts the control plane, or reuses it when it is already running and healthy.
  * Components that died are started again against the same data.
  */
 export async function up(opts: ClusterOptions = defaultClusterOptions): Promise<ClusterInfo> {
+  const clash = ephemeralClash(
+    { lo: opts.basePort, hi: opts.basePort + 5 },
+    ephemeralPortRange(),
+    `cluster "${opts.name}" (basePort ${opts.basePort})`,
+  );
+  if (clash) throw new Error(clash);
   await ensureBinaries();
   const layout = layoutOf(opts);
   const info = infoOf(opts, layout);
@@ -161,8 +177,7 @@ export async function up(opts: ClusterOptions = defaultClusterOptions): Promise<
       component.name,
       async () => (await probe(layout))[component.name] === true,
       120_000,
-      () =>
-        me && !isRunning(me) ? `exited; see ${join(layout.dir, "logs", `${component.name}.log`)}` : undefined,
+      () => (me && !isRunning(me) ? exited(join(layout.dir, "logs", `${component.name}.log`)) : undefined),
     );
   }
   writeStarted(layout.dir, started);

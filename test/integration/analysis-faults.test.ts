@@ -10,14 +10,14 @@ import { Api, type Obj } from "./support/traffic.js";
 import { deployment, imageOf } from "./support/workloads.js";
 
 // Issue 11 extended to analysis: faults in the middle of a metric analysis, on a control plane of
-// its own (cluster faults-ana, ports 36143-36242) with controllers this file starts and kills.
+// its own (cluster faults-ana, ports 29043-29142) with controllers this file starts and kills.
 // - kill -9 while a measurement is in flight: it is taken again, counted once;
 // - kill -9 at every analysis transition (run started, each measurement recorded): the run goes
 //   on where it was, no step skipped or repeated, and the result is the one it would have had;
 // - Prometheus stopped mid-analysis: errors are retried up to consecutiveErrorLimit, then count as
 //   the noData policy says; restarted in time, the run resumes and succeeds.
 
-const k = 77;
+const k = 6;
 const base = 28443 + 100 * k;
 const promPort = base + 90;
 const exporterPort = base + 91;

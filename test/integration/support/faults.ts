@@ -10,6 +10,7 @@ import { beforeEach } from "vitest";
 import { parse, parseAllDocuments, stringify } from "yaml";
 import { type ClusterOptions, defaultClusterOptions, down, up } from "../../../src/devcluster/cluster.js";
 import { installCrds, type RunningController, startController } from "../../../src/devcluster/controller.js";
+import { ephemeralClash, ephemeralPortRange } from "../../../src/devcluster/ephemeral.js";
 import { isAlreadyExists } from "../../../src/kube/api-error.js";
 import { createKubeClient, type KubeClient } from "../../../src/kube/client.js";
 import { customResourceDefinitions, resourcePath } from "../../../src/kube/resource.js";
@@ -63,6 +64,13 @@ export async function faultCluster(
     nodes: 5,
     log: quietLog,
   };
+  // The controllers, Prometheus and exporters of these tests take the rest of the block of 100.
+  const clash = ephemeralClash(
+    { lo: opts.basePort, hi: opts.basePort + 99 },
+    ephemeralPortRange(),
+    opts.name,
+  );
+  if (clash) throw new Error(clash);
   // Always from scratch: a run killed earlier can leave this cluster's data behind.
   await down(opts);
   const info = await up(opts);
