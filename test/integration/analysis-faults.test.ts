@@ -265,8 +265,12 @@ describe("analysis under faults", () => {
       }
     }
     console.log(`[analysis faults] ${kills} kills at analysis transitions: ${transitions.join(" → ")}`);
-    // At least: each run started, and after each of its measurements but the deciding one.
-    expect(kills).toBeGreaterThanOrEqual(3);
+    // The two runs measure almost in step, so one poll can see both move and one kill then covers
+    // two transitions. What every schedule shows: "ok" after its 1st and 2nd measurements and
+    // "bad" after its 1st (the runs' 0/0 states can pass between polls).
+    expect(transitions.length).toBeGreaterThanOrEqual(3);
+    for (const name of ["ok", "bad"]) expect(transitions.some((t) => t.startsWith(`${name}:`))).toBe(true);
+    expect(kills).toBeGreaterThanOrEqual(2);
 
     const ok = await readRollout(fc.cluster, api.namespace, "ok");
     expect(completed(ok)).toBe(true);
