@@ -27,7 +27,7 @@ export function ephemeralPortRange(): PortRange | undefined {
 }
 
 /**
- * A clear error when the ports a local cluster listens on lie in the ephemeral range, else
+ * A warning when the ports a local cluster listens on lie in the ephemeral range, else
  * undefined. There, any outgoing connection (or one in TIME_WAIT) may hold the port at the
  * moment a component binds it, and the component exits with "address already in use": a
  * failure that comes and goes with the machine's traffic.

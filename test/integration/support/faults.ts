@@ -70,7 +70,7 @@ export async function faultCluster(
     ephemeralPortRange(),
     opts.name,
   );
-  if (clash) throw new Error(clash);
+  if (clash) console.warn(`[faults] warning: ${clash}`);
   // Always from scratch: a run killed earlier can leave this cluster's data behind.
   await down(opts);
   const info = await up(opts);
