@@ -91,8 +91,12 @@ function result(
   actions: Action[],
   extra: Partial<ReleasePlanResult>,
 ): ReleasePlanResult {
-  const changed = !sameStatus(persisted, status);
-  const final = changed ? { ...status, observedGeneration: release.metadata.generation ?? 0 } : persisted;
+  // The generation is recorded before comparing, as upstream's updateStatus does: a spec change
+  // that nets out to the same status (a field edited and edited back before this pass) must
+  // still be acknowledged, or the Rollout, which waits for observedGeneration, waits forever.
+  const next = { ...status, observedGeneration: release.metadata.generation ?? 0 };
+  const changed = !sameStatus(persisted, next);
+  const final = changed ? next : persisted;
   const clean = Object.fromEntries(Object.entries(extra).filter(([, v]) => v !== undefined));
   return { status: final, statusChanged: changed, actions, ...clean };
 }

@@ -82,6 +82,21 @@ describe("approval races", () => {
       );
     };
 
+    // Where the Rollout and its BatchRelease stood, for a timeout's message.
+    const where = async () => {
+      const r = await readRollout(fc.cluster, ns, "web");
+      const br = (await custom.getNamespacedCustomObject({
+        group: "rollouts.kruise.io",
+        version: "v1beta1",
+        namespace: ns,
+        plural: "batchreleases",
+        name: "web",
+      })) as { metadata: { generation: number }; spec: { releasePlan: unknown }; status: unknown };
+      return JSON.stringify({
+        rollout: r.status?.canaryStatus,
+        batchRelease: { generation: br.metadata.generation, plan: br.spec.releasePlan, status: br.status },
+      });
+    };
     const seen: number[] = [];
     const problems: string[] = [];
     let approvals = 0;
@@ -98,7 +113,7 @@ describe("approval races", () => {
         },
         180_000,
         50,
-      ).catch((error: Error) => problems.push(error.message));
+      ).catch(async (error: Error) => problems.push(`${error.message}; ${await where()}`));
       if (problems.length > 0) break;
       const t = Date.now();
       // The approval lands somewhere inside a burst of edits.
@@ -127,8 +142,8 @@ describe("approval races", () => {
         },
         120_000,
         50,
-      ).catch((error: Error) => {
-        problems.push(`lost: ${error.message}`);
+      ).catch(async (error: Error) => {
+        problems.push(`lost: ${error.message}; ${await where()}`);
         return undefined;
       });
       if (!next) break;

@@ -57,6 +57,7 @@ export function progressing(
     ...br,
     status: {
       phase: "Progressing",
+      observedGeneration: br.metadata.generation ?? 0,
       observedReleasePlanHash: releasePlanHash(br.spec.releasePlan),
       observedRolloutID: br.spec.releasePlan.rolloutID ?? "",
       observedWorkloadReplicas: 4,

@@ -121,6 +121,22 @@ describe("planBatchRelease special cases (spec §4.2 step 3, first match wins)",
     expect(r.status.updateRevision).toBe("demo-v1");
   });
 
+  it("a spec edited and edited back before a pass: the status is unchanged but the generation is recorded", () => {
+    // The Rollout waits for observedGeneration to reach the generation; without this write it
+    // would wait forever (seen as a stalled step in the approval-races test).
+    const p = progressing(br, 0, "Ready", {
+      canaryStatus: { currentBatch: 0, batchState: "Ready", updatedReplicas: 1, updatedReadyReplicas: 1 },
+    });
+    const edited = { ...p, metadata: { ...p.metadata, generation: (p.metadata.generation ?? 0) + 2 } };
+    // A pass that changes nothing else (as in case 9, the workload is still reconciling).
+    const sts = statefulSet({ partition: 3, updated: 1, updatedReady: 1 });
+    sts.metadata.generation = 9;
+    const r = planBatchRelease({ release: edited, workload: sts }, now);
+    expect(r.statusChanged).toBe(true);
+    expect(r.status.observedGeneration).toBe(edited.metadata.generation);
+    expect(r.status.canaryStatus).toEqual(p.status?.canaryStatus);
+  });
+
   it("10: rollback in batch waits while the revisions still differ", () => {
     const annotated = {
       ...br,
@@ -160,6 +176,7 @@ describe("planBatchRelease special cases (spec §4.2 step 3, first match wins)",
         ...br.spec,
         workloadRef: { apiVersion: "apps.kruise.io/v1alpha1", kind: "UnitedDeployment", name: "demo" },
       },
+      status: { observedGeneration: br.metadata.generation ?? 0, canaryStatus: { currentBatch: 0 } },
     };
     const r = planBatchRelease({ release: cs }, now);
     expect(r.actions).toEqual([
